@@ -1,0 +1,40 @@
+"""briefing: one-page policy briefs from a corpus of news articles.
+
+The library API; the ``briefing`` command is a thin layer over it::
+
+    from briefing import Index, add_to_corpus
+    report = Index.build(Path("corpus"), Path("out/index.sqlite"))
+    with Index(Path("out/index.sqlite")) as index:
+        document, sentences = index.document(index.documents()[0].id)
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib.metadata import PackageNotFoundError, version
+
+from .corpus import add as add_to_corpus
+from .errors import BriefingError, CorpusError, IndexDatabaseError, UsageError
+from .index import Index
+from .models import BuildReport, Document, DocumentSummary, Sentence, Source
+
+try:
+    __version__ = version("briefing")
+except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "BriefingError",
+    "BuildReport",
+    "CorpusError",
+    "Document",
+    "DocumentSummary",
+    "Index",
+    "IndexDatabaseError",
+    "Sentence",
+    "Source",
+    "UsageError",
+    "add_to_corpus",
+]
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -1,0 +1,54 @@
+"""Settings: built-in defaults < ``briefing.toml`` < environment < command-line flags.
+
+The CLI passes what the user gave (flags, or ``BRIEFING_*`` variables through Typer);
+anything left unset comes from ``briefing.toml`` in the working folder, then the defaults.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UsageError
+from .ingest.loaders import MAX_FILE_BYTES
+
+CONFIG_FILE = Path("briefing.toml")
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus: Path = Path("corpus")
+    index: Path = Path("out/index.sqlite")
+    max_file_bytes: int = MAX_FILE_BYTES
+
+
+def load_settings(
+    corpus: Path | None = None, index: Path | None = None, config: Path = CONFIG_FILE
+) -> Settings:
+    table = _read_config(config).get("corpus", {})
+    if not isinstance(table, dict):
+        raise UsageError(f"{config}: [corpus] must be a table")
+    defaults = Settings()
+    try:
+        max_bytes = int(table.get("max_file_bytes", defaults.max_file_bytes))
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"{config}: corpus.max_file_bytes must be a whole number") from exc
+    if max_bytes <= 0:
+        raise UsageError(f"{config}: corpus.max_file_bytes must be positive")
+    return Settings(
+        corpus=corpus or Path(table.get("dir", defaults.corpus)),
+        index=index or Path(table.get("index", defaults.index)),
+        max_file_bytes=max_bytes,
+    )
+
+
+def _read_config(config: Path) -> dict:
+    if not config.is_file():
+        return {}
+    try:
+        return tomllib.loads(config.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{config}: not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise UsageError(f"{config}: cannot read ({exc.strerror or exc})") from exc

@@ -1,0 +1,34 @@
+"""The project's exceptions.
+
+Library code raises these with a message a user can act on; only ``cli.py``
+turns them into ``Error: ...`` and an exit code::
+
+    BriefingError             exit 1  something failed
+    ├── UsageError            exit 2  an option, argument or config value is wrong
+    ├── CorpusError           exit 1  the corpus folder or a file to add cannot be used
+    └── IndexDatabaseError    exit 1  the index database cannot be opened or written
+
+A run that finished but skipped some inputs exits with ``EXIT_PARTIAL``.
+"""
+
+from __future__ import annotations
+
+EXIT_PARTIAL = 3
+
+
+class BriefingError(Exception):
+    """Base of every error the CLI reports as one line."""
+
+    exit_code = 1
+
+
+class UsageError(BriefingError):
+    exit_code = 2
+
+
+class CorpusError(BriefingError):
+    exit_code = 1
+
+
+class IndexDatabaseError(BriefingError):
+    exit_code = 1

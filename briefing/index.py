@@ -1,0 +1,309 @@
+"""The sentence index: documents and sentences in SQLite, with an FTS5 index over stems.
+
+The index is a cache of the corpus folder, rebuilt incrementally: a file whose bytes
+(and sidecar metadata) hash the same as last time is not parsed again, a removed file
+is removed, and a change to the text-processing code re-processes every file. A
+database from another schema version, or one that is not a database at all, is
+rebuilt into a temporary file and swapped in, so a failed build never leaves a
+half-written index behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from . import ingest
+from .dates import parse_date
+from .errors import CorpusError, IndexDatabaseError
+from .models import BuildReport, Document, DocumentSummary, Sentence, Skipped, Source
+from .nlp import stems
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE documents (
+    id TEXT PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    content_hash TEXT NOT NULL,
+    outlet TEXT, title TEXT, author TEXT, date TEXT, url TEXT, kind TEXT, place TEXT, note TEXT
+);
+CREATE TABLE sentences (
+    id INTEGER PRIMARY KEY,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    paragraph INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    speaker TEXT,
+    is_question INTEGER NOT NULL,
+    in_quote INTEGER NOT NULL,
+    stems TEXT NOT NULL,
+    UNIQUE (document_id, position)
+);
+CREATE VIRTUAL TABLE sentence_fts USING fts5(
+    stems, content='sentences', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER sentences_ai AFTER INSERT ON sentences BEGIN
+    INSERT INTO sentence_fts (rowid, stems) VALUES (new.id, new.stems);
+END;
+CREATE TRIGGER sentences_ad AFTER DELETE ON sentences BEGIN
+    INSERT INTO sentence_fts (sentence_fts, rowid, stems) VALUES ('delete', old.id, old.stems);
+END;
+"""
+
+_SOURCE_COLUMNS = ("outlet", "title", "author", "date", "url", "kind", "place", "note")
+
+
+def processing_fingerprint() -> str:
+    """A hash of the code and data that turn a file into sentences: when it changes, every file is re-processed."""
+    digest = hashlib.sha256()
+    package = resources.files("briefing")
+    parts = sorted(
+        [package / "nlp.py", package / "dates.py", package / "data" / "stopwords.txt"]
+        + [p for p in (package / "ingest").iterdir() if p.name.endswith(".py")],
+        key=lambda p: p.name,
+    )
+    for part in parts:
+        digest.update(part.name.encode() + b"\0" + part.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    id: str
+    path: Path
+    relative: str
+
+
+def scan(corpus: Path) -> tuple[list[CorpusFile], list[Skipped]]:
+    """The article files of a corpus folder, in a fixed order; ids are paths without the suffix."""
+    if not corpus.is_dir():
+        raise CorpusError(f"corpus folder {corpus} does not exist (use --corpus DIR)")
+    files: list[CorpusFile] = []
+    skipped: list[Skipped] = []
+    seen: dict[str, str] = {}
+    for path in sorted(corpus.rglob("*")):
+        relative = path.relative_to(corpus).as_posix()
+        if any(part.startswith(".") for part in path.relative_to(corpus).parts):
+            continue
+        if path.is_dir() or path.suffix.lower() == ".toml":
+            continue
+        if path.suffix.lower() not in ingest.SUFFIXES:
+            skipped.append(Skipped(relative, f"unsupported file type (use {', '.join(ingest.SUFFIXES)})"))
+            continue
+        doc_id = relative[: -len(path.suffix)]
+        if doc_id in seen:
+            skipped.append(Skipped(relative, f"same id {doc_id!r} as {seen[doc_id]}"))
+            continue
+        seen[doc_id] = relative
+        files.append(CorpusFile(doc_id, path, relative))
+    return files, skipped
+
+
+class Index:
+    """An open sentence index. Use ``Index.build`` to create or refresh one from a corpus folder."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise IndexDatabaseError(f"no index at {self.path}: run `briefing corpus build` first")
+        try:
+            self.db = _connect(self.path)
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise IndexDatabaseError(f"index {self.path} is corrupt ({exc}): run `briefing corpus build`") from exc
+        if version != SCHEMA_VERSION:
+            self.db.close()
+            raise IndexDatabaseError(
+                f"index {self.path} has schema version {version}, not {SCHEMA_VERSION}: run `briefing corpus build`"
+            )
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    @classmethod
+    def build(cls, corpus: Path, path: Path, limit: int = ingest.loaders.MAX_FILE_BYTES) -> BuildReport:
+        """Bring the index at ``path`` up to date with the corpus folder; returns what was done."""
+        files, skipped = scan(Path(corpus))
+        path = Path(path)
+        reason = _unusable(path) if path.exists() else None
+        if path.exists() and reason is None:
+            with closing(_connect(path)) as db:
+                return _refresh(db, files, skipped, limit, rebuilt_because=None)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        try:
+            with closing(_connect(Path(temp))) as db:
+                db.executescript(_SCHEMA)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                report = _refresh(db, files, skipped, limit, rebuilt_because=reason)
+            os.replace(temp, path)
+        finally:
+            if os.path.exists(temp):
+                os.unlink(temp)
+        return report
+
+    def documents(self, doc_id: str | None = None) -> list[DocumentSummary]:
+        """Every document (or the one with ``doc_id``), ordered by id."""
+        rows = self.db.execute(
+            f"SELECT d.id, d.path, {', '.join('d.' + c for c in _SOURCE_COLUMNS)},"
+            " (SELECT count(*) FROM sentences s WHERE s.document_id = d.id)"
+            " FROM documents d WHERE ? IS NULL OR d.id = ? ORDER BY d.id",
+            (doc_id, doc_id),
+        ).fetchall()
+        return [DocumentSummary(row[0], row[1], _source(row[2:-1]), row[-1]) for row in rows]
+
+    def document(self, doc_id: str) -> tuple[DocumentSummary, list[Sentence]]:
+        """A document and its sentences; an unknown id names the closest ones."""
+        found = self.documents(doc_id)
+        if not found:
+            raise CorpusError(_unknown_id(doc_id, [d.id for d in self.documents()]))
+        rows = self.db.execute(
+            "SELECT document_id, paragraph, position, text, speaker, is_question, in_quote"
+            " FROM sentences WHERE document_id = ? ORDER BY position",
+            (doc_id,),
+        ).fetchall()
+        return found[0], [
+            Sentence(d, para, pos, text, speaker, bool(q), bool(quote)) for d, para, pos, text, speaker, q, quote in rows
+        ]
+
+
+def _unknown_id(doc_id: str, ids: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(doc_id, ids, n=3, cutoff=0.3) or [i for i in ids if doc_id in i][:3]
+    hint = f"; did you mean {', '.join(close)}?" if close else " (see `briefing corpus list`)"
+    return f"no document {doc_id!r} in the index{hint}"
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA foreign_keys = ON")
+    return db
+
+
+def _unusable(path: Path) -> str | None:
+    """Why the existing database at ``path`` must be rebuilt from scratch, or None when it can be refreshed."""
+    try:
+        with closing(_connect(path)) as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            db.execute("SELECT count(*) FROM documents").fetchone()
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                return f"index {path} failed its integrity check"
+    except sqlite3.DatabaseError as exc:
+        return f"index {path} is corrupt ({exc})"
+    if version != SCHEMA_VERSION:
+        return f"index {path} had schema version {version}, this briefing uses {SCHEMA_VERSION}"
+    return None
+
+
+def _refresh(
+    db: sqlite3.Connection, files: list[CorpusFile], skipped: list[Skipped], limit: int, rebuilt_because: str | None
+) -> BuildReport:
+    fingerprint = processing_fingerprint()
+    added: list[str] = []
+    updated: list[str] = []
+    unchanged: list[str] = []
+    skipped = list(skipped)
+    with _transaction(db):
+        stored = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        reprocess = stored.get("processing") != fingerprint
+        if reprocess and stored and rebuilt_because is None:
+            rebuilt_because = "the text-processing code changed"
+        known = {path: (doc_id, digest) for doc_id, path, digest in db.execute("SELECT id, path, content_hash FROM documents")}
+        present: set[str] = set()
+        for file in files:
+            try:
+                raw = ingest.read(file.path, limit)
+                if not reprocess and known.get(file.relative) == (file.id, raw.digest):
+                    unchanged.append(file.id)
+                    present.add(file.relative)
+                    continue
+                document = ingest.document(raw, file.id, file.relative)
+                extracted = ingest.extract(document)
+                if not extracted.sentences:
+                    raise CorpusError(f"{file.path}: no article text left after removing page chrome")
+            except CorpusError as exc:
+                skipped.append(Skipped(file.relative, str(exc)))
+                continue
+            _delete(db, file.relative)
+            _insert(db, document, extracted)
+            (updated if file.relative in known else added).append(file.id)
+            present.add(file.relative)
+        removed = sorted(known[p][0] for p in known if p not in present)
+        for relative in known:
+            if relative not in present:
+                _delete(db, relative)
+        if reprocess:
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('processing', ?)", (fingerprint,))
+    return BuildReport(
+        added=tuple(added),
+        updated=tuple(updated),
+        removed=tuple(removed),
+        unchanged=tuple(unchanged),
+        skipped=tuple(skipped),
+        rebuilt_because=rebuilt_because,
+    )
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise IndexDatabaseError(f"cannot write the index: {exc}") from exc
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _delete(db: sqlite3.Connection, relative: str) -> None:
+    db.execute("DELETE FROM sentences WHERE document_id IN (SELECT id FROM documents WHERE path = ?)", (relative,))
+    db.execute("DELETE FROM documents WHERE path = ?", (relative,))
+
+
+def _insert(db: sqlite3.Connection, document: Document, extracted: ingest.Extracted) -> None:
+    source = extracted.source
+    db.execute(
+        f"INSERT INTO documents (id, path, content_hash, {', '.join(_SOURCE_COLUMNS)})"
+        f" VALUES (?, ?, ?, {', '.join('?' * len(_SOURCE_COLUMNS))})",
+        (document.id, document.path, document.content_hash, *(_column(source, c) for c in _SOURCE_COLUMNS)),
+    )
+    db.executemany(
+        "INSERT INTO sentences (document_id, paragraph, position, text, speaker, is_question, in_quote, stems)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (s.document_id, s.paragraph, s.position, s.text, s.speaker, s.is_question, s.in_quote, " ".join(stems(s.text)))
+            for s in extracted.sentences
+        ],
+    )
+
+
+def _column(source: Source, name: str) -> str | None:
+    value = getattr(source, name)
+    return None if value is None else str(value)
+
+
+def _source(values: tuple) -> Source:
+    fields = dict(zip(_SOURCE_COLUMNS, values))
+    if fields["date"] is not None:
+        fields["date"] = parse_date(fields["date"])
+    return Source(**fields)

@@ -1,0 +1,206 @@
+"""Files to raw article text and what is known of it.
+
+``.md`` carries its metadata in front matter (TOML between ``+++`` or YAML between
+``---``); ``.txt`` in a sidecar (``NAME.toml`` beside it, or a ``sources.toml`` in the
+same folder with a ``["NAME.txt"]`` table); ``.html`` is reduced to its main text and
+metadata by trafilatura.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from ..dates import parse_date
+from ..errors import BriefingError, CorpusError
+from ..models import KINDS, Source
+
+SUFFIXES = (".md", ".txt", ".html", ".htm")
+MAX_FILE_BYTES = 5 * 1024 * 1024
+_LEGACY_ENCODINGS = ("cp1252",)
+_SOURCE_FIELDS = tuple(f.name for f in fields(Source))
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A file's bytes and sidecar metadata: enough to tell whether it changed, before any parsing."""
+
+    path: Path
+    data: bytes
+    sidecar: dict
+    digest: str
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A file parsed: its article text (raw, not yet cleaned) and what is known of it."""
+
+    body: str
+    source: Source
+
+
+def decode(data: bytes, name: str) -> str:
+    """Text of a file, trying UTF-8 first and then the common fallbacks; binary is refused."""
+    if not data.strip():
+        raise CorpusError(f"{name}: empty file")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data[:8192]:
+        raise CorpusError(f"{name}: binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    for encoding in _LEGACY_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise CorpusError(f"{name}: not UTF-8 and not {', '.join(_LEGACY_ENCODINGS)}")
+
+
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise CorpusError(f"{path}: {size:,} bytes, over the {limit:,}-byte limit")
+        return path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+
+
+def source_from_mapping(values: dict, where: str) -> Source:
+    """A Source from front matter or a sidecar; unknown keys are ignored, bad values named."""
+    known = {}
+    for key in _SOURCE_FIELDS:
+        value = values.get(key)
+        if value is None or value == "":
+            continue
+        if key == "date":
+            try:
+                known[key] = parse_date(value)
+            except BriefingError as exc:
+                raise CorpusError(f"{where}: {exc}") from exc
+        else:
+            known[key] = str(value).strip()
+    if known.get("kind") not in (None, *KINDS):
+        raise CorpusError(f"{where}: kind must be one of {', '.join(KINDS)}, not {known['kind']!r}")
+    return Source(**known)
+
+
+_FRONT_MATTER = re.compile(r"\A(\+\+\+|---)[ \t]*\r?\n(?:(.*?)\r?\n)?\1[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+
+
+def split_front_matter(text: str, name: str) -> tuple[dict, str]:
+    """Front matter (TOML ``+++`` or YAML ``---``) and the body after it."""
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        first = text.split("\n", 1)[0].strip()
+        if first in ("+++", "---"):
+            raise CorpusError(f"{name}: front matter opened with {first} is never closed")
+        return {}, text
+    parse = _parse_toml if match.group(1) == "+++" else _parse_yaml
+    try:
+        values = parse(match.group(2) or "")
+    except ValueError as exc:
+        raise CorpusError(f"{name}: front matter is not valid: {exc}") from exc
+    if not isinstance(values, dict):
+        raise CorpusError(f"{name}: front matter is not a table of fields")
+    return values, text[match.end() :]
+
+
+def _parse_toml(text: str) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+def _parse_yaml(text: str) -> dict:
+    import yaml
+
+    try:
+        return yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ValueError(str(exc).replace("\n", " ")) from exc
+
+
+def front_matter(source: Source) -> str:
+    """TOML front matter for a corpus file, known fields only, in a fixed order."""
+    import tomli_w
+
+    return "+++\n" + tomli_w.dumps(source.as_dict()) + "+++\n"
+
+
+def sidecar(path: Path) -> dict:
+    """Metadata for a plain-text file: ``NAME.toml`` beside it, or its table in ``sources.toml``."""
+    own = path.with_suffix(".toml")
+    if own.is_file():
+        return _toml_table(read_bytes(own), own)
+    shared = path.parent / "sources.toml"
+    if shared.is_file():
+        entry = _toml_table(read_bytes(shared), shared).get(path.name, {})
+        if not isinstance(entry, dict):
+            raise CorpusError(f"{shared}: [{path.name!r}] is not a table of fields")
+        return entry
+    return {}
+
+
+def _toml_table(data: bytes, path: Path) -> dict:
+    try:
+        return tomllib.loads(decode(data, str(path)))
+    except tomllib.TOMLDecodeError as exc:
+        raise CorpusError(f"{path}: not valid TOML: {exc}") from exc
+
+
+def _markdown(raw: Raw) -> Loaded:
+    values, body = split_front_matter(decode(raw.data, str(raw.path)), str(raw.path))
+    return Loaded(body, source_from_mapping(values, str(raw.path)))
+
+
+def _text(raw: Raw) -> Loaded:
+    return Loaded(decode(raw.data, str(raw.path)), source_from_mapping(raw.sidecar, str(raw.path)))
+
+
+def _html(raw: Raw) -> Loaded:
+    """Main text and metadata of a web page; trafilatura knows page layouts better than regexes."""
+    import trafilatura
+
+    extracted = trafilatura.bare_extraction(
+        decode(raw.data, str(raw.path)),
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        favor_precision=True,
+    )
+    text = getattr(extracted, "text", None)
+    if not text or not text.strip():
+        raise CorpusError(f"{raw.path}: no article text found in the page")
+    found = {
+        "outlet": extracted.sitename,
+        "title": extracted.title,
+        "author": extracted.author,
+        "date": extracted.date,
+        "url": extracted.url,
+    }
+    return Loaded(text, source_from_mapping({**found, **raw.sidecar}, str(raw.path)))
+
+
+_PARSERS = {".md": _markdown, ".txt": _text, ".html": _html, ".htm": _html}
+
+
+def read(path: Path, limit: int = MAX_FILE_BYTES) -> Raw:
+    """The bytes that define a corpus file; every failure is a CorpusError naming the file."""
+    if path.suffix.lower() not in _PARSERS:
+        raise CorpusError(f"{path}: unsupported file type (use {', '.join(SUFFIXES)})")
+    data = read_bytes(path, limit)
+    meta = sidecar(path) if path.suffix.lower() != ".md" else {}
+    digest = hashlib.sha256(data + repr(sorted(meta.items())).encode()).hexdigest()
+    return Raw(path, data, meta, digest)
+
+
+def parse(raw: Raw) -> Loaded:
+    return _PARSERS[raw.path.suffix.lower()](raw)

@@ -1,0 +1,87 @@
+"""Sentences, words and stems with nothing downloaded at run time.
+
+``nltk.sent_tokenize`` needs the ``punkt_tab`` data, which cannot be fetched here, so
+the Punkt tokenizer runs untrained with the abbreviations news text needs; stems are
+NLTK's Snowball (pure code, no data) and the stopword list ships with the package.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+# Lower case, without the final period, as Punkt stores them.
+NEWS_ABBREVIATIONS = frozenset(
+    """
+    u.s u.k u.n e.u u.a.e u.s.s.r p.r.c d.c
+    mr mrs ms dr prof rev fr sr jr st
+    gen col lt maj capt cmdr adm sgt cpl
+    sen rep gov pres amb sec dep
+    inc corp co ltd plc llc bros
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    no nos vol vols p pp para art fig ed eds
+    vs etc approx est dept univ assn govt
+    a.m p.m e.g i.e cf al
+    """.split()
+)
+
+_GLUED_SENTENCE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+
+
+@cache
+def _punkt():
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+    params = PunktParameters()
+    params.abbrev_types = set(NEWS_ABBREVIATIONS)
+    return PunktSentenceTokenizer(params)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of one paragraph.
+
+    Also splits where a scrape lost the space after a full stop ("meeting.They"),
+    which Punkt leaves glued.
+    """
+    spans = []
+    for start, end in _punkt().span_tokenize(text):
+        cut = start
+        for match in _GLUED_SENTENCE.finditer(text, start, end):
+            spans.append((cut, match.start()))
+            cut = match.start()
+        spans.append((cut, end))
+    return spans
+
+
+def sentences(text: str) -> list[str]:
+    return [text[start:end] for start, end in sentence_spans(text)]
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens; apostrophes stay inside words ("Kazakhstan’s")."""
+    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+
+
+@cache
+def _stemmer():
+    from nltk.stem.snowball import SnowballStemmer
+
+    return SnowballStemmer("english")
+
+
+@cache
+def stem(word: str) -> str:
+    return _stemmer().stem(word)
+
+
+def stems(text: str) -> list[str]:
+    """Snowball stems of every word, stopwords kept so phrase positions stay exact."""
+    return [stem(w) for w in words(text)]
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    data = resources.files("briefing").joinpath("data/stopwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in data.splitlines() if line.strip() and not line.startswith("#"))
