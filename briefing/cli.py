@@ -89,8 +89,7 @@ def _refresh(corpus: Path | None, index: Path | None, quiet: bool) -> tuple[Path
 
 def _print_skipped(skipped: tuple[Skipped, ...]) -> None:
     for item in skipped:
-        reason = item.reason if item.reason.startswith(item.path) else f"{item.path}: {item.reason}"
-        typer.echo(f"Skipped {reason}", err=True)
+        typer.echo(f"Skipped {item.path}: {item.reason}", err=True)
 
 
 @corpus_app.command("build")

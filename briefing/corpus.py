@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from . import ingest
-from .errors import CorpusError
+from .errors import CorpusError, FileError
 from .ingest import loaders
 from .index import scan
 from .models import Document, Skipped, Source
@@ -51,15 +51,15 @@ def add(
             source = _override(loaded.source, overrides)
             body = _normalise(loaded.body)
             if body in bodies:
-                raise CorpusError(f"{path}: already in the corpus as {bodies[body]}")
+                raise FileError(path, f"already in the corpus as {bodies[body]}")
             if source.url and source.url in urls:
-                raise CorpusError(f"{path}: its URL is already in the corpus as {urls[source.url]}")
+                raise FileError(path, f"its URL is already in the corpus as {urls[source.url]}")
             trial = Document("new", path.name, source, body, "")
             if not ingest.extract(trial).sentences:
-                raise CorpusError(f"{path}: no article text left after removing page chrome")
+                raise FileError(path, "no article text left after removing page chrome")
             target = _write(corpus, source, body, path.stem)
-        except CorpusError as exc:
-            skipped.append(Skipped(str(path), str(exc)))
+        except FileError as exc:
+            skipped.append(Skipped(exc.path, exc.reason))
             continue
         bodies[body] = target.name
         if source.url:
@@ -75,7 +75,7 @@ def _existing(corpus: Path, limit: int) -> tuple[dict[str, str], dict[str, str]]
     for file in scan(corpus)[0]:
         try:
             loaded = loaders.parse(loaders.read(file.path, limit))
-        except CorpusError:
+        except FileError:
             continue
         bodies[_normalise(loaded.body)] = file.relative
         if loaded.source.url:
@@ -122,7 +122,7 @@ def _write(corpus: Path, source: Source, body: str, fallback: str) -> Path:
             out.write(loaders.front_matter(source) + "\n" + body)
         os.replace(temp, target)
     except OSError as exc:
-        raise CorpusError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        raise FileError(target, f"cannot write ({exc.strerror or exc})") from exc
     finally:
         if os.path.exists(temp):
             os.unlink(temp)

@@ -5,7 +5,8 @@ turns them into ``Error: ...`` and an exit code::
 
     BriefingError             exit 1  something failed
     ├── UsageError            exit 2  an option, argument or config value is wrong
-    ├── CorpusError           exit 1  the corpus folder or a file to add cannot be used
+    ├── CorpusError           exit 1  the corpus folder cannot be used, or a document is unknown
+    │   └── FileError         exit 1  one file cannot be used (batch commands skip it and go on)
     └── IndexDatabaseError    exit 1  the index database cannot be opened or written
 
 A run that finished but skipped some inputs exits with ``EXIT_PARTIAL``.
@@ -28,6 +29,15 @@ class UsageError(BriefingError):
 
 class CorpusError(BriefingError):
     exit_code = 1
+
+
+class FileError(CorpusError):
+    """One file that cannot be used, and why; commands that take many files skip it and go on."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
 
 
 class IndexDatabaseError(BriefingError):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from . import ingest
 from .dates import parse_date
-from .errors import CorpusError, IndexDatabaseError
+from .errors import CorpusError, FileError, IndexDatabaseError
 from .models import BuildReport, Document, DocumentSummary, Sentence, Skipped, Source
 from .nlp import stems
 
@@ -97,11 +97,11 @@ def scan(corpus: Path) -> tuple[list[CorpusFile], list[Skipped]]:
         if path.is_dir() or path.suffix.lower() == ".toml":
             continue
         if path.suffix.lower() not in ingest.SUFFIXES:
-            skipped.append(Skipped(relative, f"unsupported file type (use {', '.join(ingest.SUFFIXES)})"))
+            skipped.append(Skipped(str(path), f"unsupported file type (use {', '.join(ingest.SUFFIXES)})"))
             continue
         doc_id = relative[: -len(path.suffix)]
         if doc_id in seen:
-            skipped.append(Skipped(relative, f"same id {doc_id!r} as {seen[doc_id]}"))
+            skipped.append(Skipped(str(path), f"same id {doc_id!r} as {seen[doc_id]}"))
             continue
         seen[doc_id] = relative
         files.append(CorpusFile(doc_id, path, relative))
@@ -237,9 +237,9 @@ def _refresh(
                 document = ingest.document(raw, file.id, file.relative)
                 extracted = ingest.extract(document)
                 if not extracted.sentences:
-                    raise CorpusError(f"{file.path}: no article text left after removing page chrome")
-            except CorpusError as exc:
-                skipped.append(Skipped(file.relative, str(exc)))
+                    raise FileError(file.path, "no article text left after removing page chrome")
+            except FileError as exc:
+                skipped.append(Skipped(exc.path, exc.reason))
                 continue
             _delete(db, file.relative)
             _insert(db, document, extracted)

@@ -119,22 +119,22 @@ def lines(text: str) -> list[_Line]:
 
 
 def _unwrap(raw: list[str]) -> list[str]:
-    """Join a line to the next when it was only wrapped: it ends mid-sentence and the next goes on."""
+    """Undo hard wrapping: a block whose lines share one width is one paragraph, and a line
+    that starts in lower case continues the one before it.
+
+    Scrapes put one paragraph on each line, so lines of varied length stay apart.
+    """
+    widths = [len(line.strip()) for line in raw[:-1]]
+    if len(raw) >= 3 and all(50 <= w <= 100 for w in widths) and max(widths) - min(widths) <= 30:
+        return [" ".join(line.strip() for line in raw)]
     joined: list[str] = []
     for line in raw:
-        if joined and _soft_wrapped(joined[-1], line):
-            joined[-1] = joined[-1].rstrip() + " " + line.strip()
+        text = line.strip()
+        if joined and text[:1].islower() and not _ends_sentence(joined[-1]):
+            joined[-1] = joined[-1].rstrip() + " " + text
         else:
             joined.append(line)
     return joined
-
-
-def _soft_wrapped(previous: str, line: str) -> bool:
-    previous, line = previous.rstrip(), line.lstrip()
-    if not previous or not line or _ends_sentence(previous) or _BULLET.match(line) or line[0] in "#>":
-        return False
-    last_word = previous.split()[-1]
-    return line[0].islower() or (last_word[0].islower() and len(previous) >= 40)
 
 
 def _markdown_line(raw: str) -> _Line:
@@ -205,7 +205,7 @@ def clean(text: str) -> Cleaned:
             drop(line, "navigation")
         elif counts[value] > 1 and _word_count(value) >= 3 and not value.endswith(":"):
             drop(line, "repeated line")
-        elif not started and not kept and (_word_count(value) <= 3 or value.endswith("?")) and short:
+        elif not started and not kept and not line.heading and (_word_count(value) <= 3 or value.endswith("?")) and short:
             drop(line, "page chrome")
         elif line.heading or not _ends_sentence(value) or (line.bullet and short and _title_case(value)):
             if not started and not kept:

@@ -119,15 +119,20 @@ class Names:
         return ranked[0] if ranked else None
 
 
+_QUOTE_MARK = re.compile(r"``|''|[“”\"]")
+
+
 def quote_spans(text: str) -> list[tuple[int, int]]:
-    """Spans inside double quotation marks; a quote left open runs to the end of the paragraph."""
+    """Spans inside double quotation marks (“…”, "…", newswire ``…''); a quote left open runs
+    to the end of the paragraph, as news style reopens a quote that goes on."""
     spans: list[tuple[int, int]] = []
     start: int | None = None
-    for i, char in enumerate(text):
-        if char == "“" or (char == '"' and start is None):
-            start = i if start is None else start
-        elif char in "”\"" and start is not None:
-            spans.append((start, i + 1))
+    for match in _QUOTE_MARK.finditer(text):
+        mark = match.group(0)
+        if start is None and mark in ("“", '"', "``"):
+            start = match.start()
+        elif start is not None and mark in ("”", '"', "''"):
+            spans.append((start, match.end()))
             start = None
     if start is not None:
         spans.append((start, len(text)))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from ..dates import parse_date
-from ..errors import BriefingError, CorpusError
+from ..errors import BriefingError, FileError
 from ..models import KINDS, Source
 
 SUFFIXES = (".md", ".txt", ".html", ".htm")
@@ -45,11 +45,11 @@ class Loaded:
 def decode(data: bytes, name: str) -> str:
     """Text of a file, trying UTF-8 first and then the common fallbacks; binary is refused."""
     if not data.strip():
-        raise CorpusError(f"{name}: empty file")
+        raise FileError(name, "empty file")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     if b"\x00" in data[:8192]:
-        raise CorpusError(f"{name}: binary file, not text")
+        raise FileError(name, "binary file, not text")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -59,17 +59,17 @@ def decode(data: bytes, name: str) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise CorpusError(f"{name}: not UTF-8 and not {', '.join(_LEGACY_ENCODINGS)}")
+    raise FileError(name, f"not UTF-8 and not {', '.join(_LEGACY_ENCODINGS)}")
 
 
 def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     try:
         size = path.stat().st_size
         if size > limit:
-            raise CorpusError(f"{path}: {size:,} bytes, over the {limit:,}-byte limit")
+            raise FileError(path, f"{size:,} bytes, over the {limit:,}-byte limit")
         return path.read_bytes()
     except OSError as exc:
-        raise CorpusError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+        raise FileError(path, f"cannot read ({exc.strerror or exc})") from exc
 
 
 def source_from_mapping(values: dict, where: str) -> Source:
@@ -83,11 +83,11 @@ def source_from_mapping(values: dict, where: str) -> Source:
             try:
                 known[key] = parse_date(value)
             except BriefingError as exc:
-                raise CorpusError(f"{where}: {exc}") from exc
+                raise FileError(where, str(exc)) from exc
         else:
             known[key] = str(value).strip()
     if known.get("kind") not in (None, *KINDS):
-        raise CorpusError(f"{where}: kind must be one of {', '.join(KINDS)}, not {known['kind']!r}")
+        raise FileError(where, f"kind must be one of {', '.join(KINDS)}, not {known['kind']!r}")
     return Source(**known)
 
 
@@ -100,15 +100,15 @@ def split_front_matter(text: str, name: str) -> tuple[dict, str]:
     if match is None:
         first = text.split("\n", 1)[0].strip()
         if first in ("+++", "---"):
-            raise CorpusError(f"{name}: front matter opened with {first} is never closed")
+            raise FileError(name, f"front matter opened with {first} is never closed")
         return {}, text
     parse = _parse_toml if match.group(1) == "+++" else _parse_yaml
     try:
         values = parse(match.group(2) or "")
     except ValueError as exc:
-        raise CorpusError(f"{name}: front matter is not valid: {exc}") from exc
+        raise FileError(name, f"front matter is not valid: {exc}") from exc
     if not isinstance(values, dict):
-        raise CorpusError(f"{name}: front matter is not a table of fields")
+        raise FileError(name, "front matter is not a table of fields")
     return values, text[match.end() :]
 
 
@@ -144,7 +144,7 @@ def sidecar(path: Path) -> dict:
     if shared.is_file():
         entry = _toml_table(read_bytes(shared), shared).get(path.name, {})
         if not isinstance(entry, dict):
-            raise CorpusError(f"{shared}: [{path.name!r}] is not a table of fields")
+            raise FileError(shared, f"[{path.name!r}] is not a table of fields")
         return entry
     return {}
 
@@ -153,7 +153,7 @@ def _toml_table(data: bytes, path: Path) -> dict:
     try:
         return tomllib.loads(decode(data, str(path)))
     except tomllib.TOMLDecodeError as exc:
-        raise CorpusError(f"{path}: not valid TOML: {exc}") from exc
+        raise FileError(path, f"not valid TOML: {exc}") from exc
 
 
 def _markdown(raw: Raw) -> Loaded:
@@ -178,7 +178,7 @@ def _html(raw: Raw) -> Loaded:
     )
     text = getattr(extracted, "text", None)
     if not text or not text.strip():
-        raise CorpusError(f"{raw.path}: no article text found in the page")
+        raise FileError(raw.path, "no article text found in the page")
     found = {
         "outlet": extracted.sitename,
         "title": extracted.title,
@@ -193,9 +193,9 @@ _PARSERS = {".md": _markdown, ".txt": _text, ".html": _html, ".htm": _html}
 
 
 def read(path: Path, limit: int = MAX_FILE_BYTES) -> Raw:
-    """The bytes that define a corpus file; every failure is a CorpusError naming the file."""
+    """The bytes that define a corpus file; every failure is a FileError naming the file."""
     if path.suffix.lower() not in _PARSERS:
-        raise CorpusError(f"{path}: unsupported file type (use {', '.join(SUFFIXES)})")
+        raise FileError(path, f"unsupported file type (use {', '.join(SUFFIXES)})")
     data = read_bytes(path, limit)
     meta = sidecar(path) if path.suffix.lower() != ".md" else {}
     digest = hashlib.sha256(data + repr(sorted(meta.items())).encode()).hexdigest()

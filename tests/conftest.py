@@ -1,0 +1,62 @@
+"""Fixtures over the real seed corpus: the shipped corpus/ folder, and the raw seeds beside the project."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefing import ingest
+from briefing.index import Index, scan
+
+PROJECT = Path(__file__).resolve().parents[1]
+CORPUS = PROJECT / "corpus"
+SEEDS = PROJECT.parent / "shared" / "corpus-seeds"
+
+# The shipped corpus files, by what they are.
+DIPLOMAT_TIMES = "2025-04-16-diplomat-times-europe"  # "Name :" / "Name:" speaker tags
+UN_JOURNAL = "2025-04-kazakhstans-deputy-foreign-minister-stresses"  # Q: / A: Name: blocks
+EU_REPORTER = "2023-10-30-kazakhstan-looks-for-further-and-faster-progress"  # report, teasers at the end
+SPECIAL_EURASIA = "2023-06-08-exploring-kazakhstans-foreign-policy-and-future"  # untagged questions
+POLITICO = "2022-10-politico-europe"  # report with direct quotations
+
+
+@pytest.fixture(scope="session")
+def extracted() -> dict[str, ingest.Extracted]:
+    """Every shipped corpus document, cleaned and split, by id."""
+    files, skipped = scan(CORPUS)
+    assert not skipped
+    return {f.id: ingest.extract(ingest.document(ingest.read(f.path), f.id, f.relative)) for f in files}
+
+
+@pytest.fixture(scope="session")
+def raw_text() -> dict[str, str]:
+    """The body of every shipped corpus file as scraped, by id."""
+    files, _ = scan(CORPUS)
+    return {f.id: ingest.document(ingest.read(f.path), f.id, f.relative).body for f in files}
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped corpus."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the shipped corpus, built once."""
+    path = tmp_path_factory.mktemp("index") / "index.sqlite"
+    report = Index.build(CORPUS, path)
+    assert len(report.added) == 5 and not report.skipped
+    return path
+
+
+def texts(result: ingest.Extracted) -> list[str]:
+    return [s.text for s in result.sentences]
+
+
+def needs_seeds() -> pytest.MarkDecorator:
+    return pytest.mark.skipif(not SEEDS.is_dir(), reason=f"the raw seeds are not beside the project ({SEEDS})")

@@ -1,0 +1,171 @@
+"""Cleaning: every trap of the raw seeds is removed, and the rules work on other sites' lines too."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefing.dates import PartialDate
+from briefing.ingest.clean import BODY, HEADING, clean, lines
+
+from .conftest import DIPLOMAT_TIMES, EU_REPORTER, POLITICO, SPECIAL_EURASIA, UN_JOURNAL, texts
+
+
+def all_text(extracted) -> str:
+    return "\n".join(s.text for result in extracted.values() for s in result.sentences)
+
+
+@pytest.mark.parametrize(
+    "trap",
+    [
+        "Connect with us",  # site chrome
+        "what are you looking for",  # search box prompt
+        "RELATED NEWS",
+        "Chevron CEO",  # the related link's headline
+        "Share this article",
+        "You May Also Like",
+        "Zaporizhzhia",  # the teasers after it
+        "lobbyists",
+        "stone dealer",
+        "Soft Power used by the Kremlin",
+        "Related Posts",
+        "Follow Us",
+        "Instagram",
+        "SOURCE :",
+        "(Credits",
+        "An image of the Astana International Forum",
+        "info@specialeurasia.com",
+        "please contact us",
+        "Author: Silvia Boltuc",
+        "Interview by Derya Soysal",
+        "Location: Astana",
+        "By UN Journal",
+        "-- Ed.",
+    ],
+)
+def test_no_trap_reaches_the_index(extracted, trap):
+    assert trap not in all_text(extracted)
+
+
+def test_each_trap_is_dropped_for_its_reason(raw_text):
+    reasons = {d.text: d.reason for doc in raw_text.values() for d in clean(doc).dropped}
+    assert reasons["Connect with us"] == "page chrome"
+    assert reasons["Hi, what are you looking for?"] == "page chrome"
+    assert reasons["UN members"] == "page chrome"  # a section label above the headline
+    assert reasons["Share this article:"] == "end of article"
+    assert reasons["You May Also Like"] == "after the end of the article"
+    assert reasons["Related Posts"] == "end of article"
+    assert reasons["RELATED NEWS : Kazakh President Meets Chevron CEO to Discuss Expanding Energy Cooperation"] == (
+        "link line"
+    )
+    assert reasons["SOURCE : DS | Follow Us: Facebook | Instagram | Twitter | Youtube"] == "source line"
+    assert reasons["Author: Silvia Boltuc"] == "byline"
+    assert reasons["By UN Journal Lee Kap-soo"] == "byline"
+    assert reasons["Location: Astana, Kazakhstan | April 16, 2025"] == "dateline"
+    assert reasons["Astana, Kazakhstan –"] == "dateline"  # the lede's dateline, cut off the first sentence
+    caption = next(t for t in reasons if t.startswith("An image of the Astana International Forum"))
+    assert reasons[caption] == "caption"
+    assert reasons["Roman Vassilenko, Deputy Minister of Foreign Affairs of the Republic of Kazakhstan"] == (
+        "repeated line"
+    )
+    contact = next(t for t in reasons if "please contact us" in t)
+    assert reasons[contact] == "contact line"
+    note = next(t for t in reasons if t.endswith("-- Ed."))
+    assert reasons[note] == "editor's note"
+
+
+def test_the_article_after_the_teasers_is_gone_but_the_article_is_whole(extracted):
+    sentences = texts(extracted[EU_REPORTER])
+    assert sentences[-1] == "“Ministers can no longer run away, they must answer questions at the rostrum”, he said."
+    assert sentences[0].startswith("The foreign ministers of the five Central Asian republics")
+
+
+def test_bylines_and_datelines_become_metadata(raw_text):
+    found = clean(raw_text[DIPLOMAT_TIMES]).found
+    assert found.author == "Derya Soysal"
+    assert found.date == PartialDate(2025, 4, 16)
+    assert found.place == "Astana, Kazakhstan"
+    assert clean(raw_text[SPECIAL_EURASIA]).found.author == "Silvia Boltuc"
+
+
+def test_the_lede_keeps_its_sentence_without_the_dateline(extracted):
+    first = texts(extracted[DIPLOMAT_TIMES])[0]
+    assert first.startswith("At the Central Asia Media Forum held in Astana, Roman Vassilenko")
+
+
+def test_headline_found_when_the_page_shows_it(raw_text):
+    assert clean(raw_text[EU_REPORTER]).found.title == "Kazakhstan looks for further and faster progress in EU relations"
+    assert clean(raw_text[POLITICO]).found.title is None  # no headline in the text: none invented
+
+
+@pytest.mark.parametrize("doc_id", [DIPLOMAT_TIMES, UN_JOURNAL, EU_REPORTER, SPECIAL_EURASIA, POLITICO])
+def test_no_sentence_glues_a_heading_to_text(raw_text, extracted, doc_id):
+    headings = [p.text for p in clean(raw_text[doc_id]).paragraphs if p.role == HEADING]
+    for sentence in texts(extracted[doc_id]):
+        for heading in headings:
+            assert not sentence.startswith(heading + " "), (heading, sentence)
+    if doc_id == DIPLOMAT_TIMES:
+        assert "Strengthening Bilateral Relations with the EU" in headings
+        assert "Bolstering Bilateral Trade and New Opportunities" in headings
+
+
+def test_run_in_list_labels_are_headings_not_sentences(raw_text, extracted):
+    headings = [p.text for p in clean(raw_text[UN_JOURNAL]).paragraphs if p.role == HEADING]
+    assert "Promoting Green Transition and Climate Resilience." in headings
+    assert "Promoting Green Transition and Climate Resilience." not in texts(extracted[UN_JOURNAL])
+
+
+def test_rules_generalise_to_other_sites():
+    page = "\n".join(
+        [
+            "Skip to content",
+            "Menu",
+            "Water deal signed in Tashkent",
+            "By Jane Doe",
+            "Published: 3 March 2024",
+            "TASHKENT (Reuters) — Uzbekistan and Kazakhstan signed a water-sharing deal on Monday, officials said.",
+            "Photo: Uzbek officials at the signing. REUTERS/John Smith",
+            "The deal covers the Syr Darya basin and runs for ten years.",
+            "Read more: Central Asia's shrinking glaciers",
+            "Follow us on Twitter and Facebook for more.",
+            "Home | World | Asia | Business",
+            "Newsletter: sign up for our daily briefing",
+            "Most read",
+            "Celebrity chef opens a new restaurant.",
+        ]
+    )
+    result = clean(page)
+    assert result.body == (
+        "Uzbekistan and Kazakhstan signed a water-sharing deal on Monday, officials said.",
+        "The deal covers the Syr Darya basin and runs for ten years.",
+    )
+    assert result.found.author == "Jane Doe"
+    assert result.found.date == PartialDate(2024, 3, 3)
+    assert result.found.place == "TASHKENT"
+    assert result.found.title == "Water deal signed in Tashkent"
+
+
+def test_a_line_that_repeats_is_chrome_wherever_it_stands():
+    page = "Intro sentence of the article is here.\nSubscribe to Asia Weekly today\nBody text goes on here.\n" * 2
+    assert "Subscribe to Asia Weekly today" not in [p.text for p in clean(page).paragraphs]
+
+
+def test_soft_wrapped_lines_are_joined_and_markdown_marks_removed():
+    text = (
+        "## A heading\n\n"
+        "Of the five Central Asian countries, Kazakhstan has the closest\n"
+        "relationship with the EU, through an Enhanced Partnership and\n"
+        "Cooperation Agreement. The meeting was followed by a Council.\n\n"
+        "- A **list** item with a [link](https://example.org).\n"
+        "A scraped line cut in the middle of its\n"
+        "sentence goes on here.\n"
+    )
+    result = lines(text)
+    assert [ln.text for ln in result] == [
+        "A heading",
+        "Of the five Central Asian countries, Kazakhstan has the closest relationship with the EU, through an "
+        "Enhanced Partnership and Cooperation Agreement. The meeting was followed by a Council.",
+        "A list item with a link.",
+        "A scraped line cut in the middle of its sentence goes on here.",
+    ]
+    assert result[0].heading and result[2].bullet
+    assert [p.role for p in clean(text).paragraphs] == [HEADING, BODY, BODY, BODY]

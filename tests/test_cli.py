@@ -1,0 +1,181 @@
+"""The CLI driven with Typer's CliRunner against real corpora and real SQLite files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from briefing.cli import app
+
+from .conftest import CORPUS, PROJECT, SPECIAL_EURASIA
+
+runner = CliRunner()
+
+
+def run(*args: str, **kwargs) -> object:
+    return runner.invoke(app, list(args), **kwargs)
+
+
+@pytest.fixture
+def paths(corpus_copy: Path, tmp_path: Path) -> list[str]:
+    return ["--corpus", str(corpus_copy), "--index", str(tmp_path / "out" / "index.sqlite")]
+
+
+def test_build_then_build_again_does_nothing(paths):
+    first = run("corpus", "build", *paths)
+    assert first.exit_code == 0, first.output
+    assert "5 added, 0 updated, 0 removed, 0 unchanged, 0 skipped" in first.output
+    second = run("corpus", "build", *paths)
+    assert second.exit_code == 0
+    assert "0 added, 0 updated, 0 removed, 5 unchanged, 0 skipped" in second.output
+
+
+def test_list_shows_a_table_of_documents(paths):
+    result = run("corpus", "list", *paths)
+    assert result.exit_code == 0, result.output
+    header, *rows = result.output.splitlines()
+    assert header.split() == ["id", "outlet", "date", "title", "sentences"]
+    assert len(rows) == 5
+    assert any(row.startswith(SPECIAL_EURASIA) and row.rstrip().endswith("119") for row in rows)
+
+
+def test_list_json_for_other_tools(paths):
+    result = run("corpus", "list", "--json", *paths)
+    documents = json.loads(result.output)
+    assert len(documents) == 5
+    for document in documents:
+        assert {"id", "outlet", "title", "author", "date", "url", "sentences"} <= set(document)
+    by_id = {d["id"]: d for d in documents}
+    assert by_id[SPECIAL_EURASIA]["author"] == "Silvia Boltuc"
+    assert by_id[SPECIAL_EURASIA]["date"] == "2023-06-08"
+
+
+def test_show_json_marks_questions_speakers_and_quotes(paths):
+    result = run("corpus", "show", SPECIAL_EURASIA, "--json", *paths)
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["id"] == SPECIAL_EURASIA
+    sentences = document["sentences"]
+    assert {"text", "speaker", "question", "quote", "paragraph", "position"} <= set(sentences[0])
+    assert [s["position"] for s in sentences] == list(range(len(sentences)))
+    assert any(s["question"] for s in sentences)
+    assert any(s["speaker"] == "Roman Vassilenko" for s in sentences)
+
+
+def test_show_marks_questions_and_speakers_in_text(paths):
+    result = run("corpus", "show", SPECIAL_EURASIA, *paths)
+    lines = result.output.splitlines()
+    assert any("?" in line[:8] and "How did Kazakhstan approach" in line for line in lines)
+    assert any("Roman Vassilenko: That is why we have not joined the sanctions against Russia." in line for line in lines)
+
+
+def test_unknown_document_is_one_line_and_exit_1(paths):
+    result = run("corpus", "show", "no-such-doc", *paths)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: no document 'no-such-doc' in the index (see `briefing corpus list`)"
+    ]
+
+
+def test_missing_corpus_folder_is_one_line_not_a_traceback(tmp_path):
+    result = run("corpus", "build", "--corpus", str(tmp_path / "nope"), "--index", str(tmp_path / "i.sqlite"))
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: corpus folder")
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_debug_shows_the_exception(tmp_path):
+    result = run("--debug", "corpus", "build", "--corpus", str(tmp_path / "nope"), "--index", str(tmp_path / "i"))
+    assert result.exit_code != 0
+    assert type(result.exception).__name__ == "CorpusError"
+
+
+def test_skipped_files_are_named_and_exit_3(paths, corpus_copy):
+    (corpus_copy / "empty.md").write_bytes(b"")
+    result = run("corpus", "build", *paths)
+    assert result.exit_code == 3
+    assert f"Skipped {corpus_copy / 'empty.md'}: empty file" in result.output
+    assert "5 added" in result.output
+
+
+def test_corrupt_index_is_reported_and_rebuilt(paths, tmp_path):
+    index = tmp_path / "out" / "index.sqlite"
+    index.parent.mkdir()
+    index.write_bytes(b"garbage" * 500)
+    result = run("corpus", "build", *paths)
+    assert result.exit_code == 0
+    assert "Rebuilt the index: index" in result.output and "corrupt" in result.output
+
+
+def test_add_copies_with_metadata_from_options(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    article = tmp_path / "water.txt"
+    article.write_text("Kazakhstan and Uzbekistan signed a water-sharing deal on Monday.\n", encoding="utf-8")
+    result = run("corpus", "add", str(article), "--corpus", str(corpus), "--outlet", "Steppe Times", "--date", "2024-03")
+    assert result.exit_code == 0, result.output
+    added = corpus / "2024-03-steppe-times.md"
+    assert f"Added {added}" in result.output
+    assert added.read_text(encoding="utf-8") == (
+        '+++\noutlet = "Steppe Times"\ndate = "2024-03"\n+++\n\n'
+        "Kazakhstan and Uzbekistan signed a water-sharing deal on Monday.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--date", "someday"], "Error: not a date: 'someday'"),
+        (["--kind", "opinion"], "Error: --kind must be one of interview, report, not 'opinion'"),
+    ],
+)
+def test_add_rejects_bad_options_with_exit_2(tmp_path, args, message):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    article = tmp_path / "a.txt"
+    article.write_text("Text.\n", encoding="utf-8")
+    result = run("corpus", "add", str(article), "--corpus", str(corpus), *args)
+    assert result.exit_code == 2
+    assert result.output.strip().startswith(message)
+    assert list(corpus.iterdir()) == []
+
+
+def test_settings_come_from_briefing_toml(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "a.md").write_text("Astana hosted a summit on water security.\n", encoding="utf-8")
+    (tmp_path / "briefing.toml").write_text('[corpus]\ndir = "articles"\nindex = "cache/ix.sqlite"\n', "utf-8")
+    result = run("corpus", "build")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "cache" / "ix.sqlite").is_file()
+
+
+def test_bad_briefing_toml_is_a_usage_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "briefing.toml").write_text("[corpus\n", encoding="utf-8")
+    result = run("corpus", "build")
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: briefing.toml: not valid TOML")
+
+
+def test_python_dash_m_and_console_script(tmp_path):
+    module = subprocess.run(
+        [sys.executable, "-m", "briefing", "--version"], capture_output=True, text=True, check=True
+    )
+    assert module.stdout.startswith("briefing ")
+    script = Path(sys.executable).with_name("briefing")
+    listing = subprocess.run(
+        [str(script), "corpus", "list", "--json", "--corpus", str(CORPUS), "--index", str(tmp_path / "i.sqlite")],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        env={**os.environ, "COLUMNS": "120"},
+    )
+    assert listing.returncode == 0, listing.stderr
+    assert len(json.loads(listing.stdout)) == 5

@@ -1,0 +1,160 @@
+"""The SQLite index: incremental builds, FTS5 over stems, schema versions, corrupt files."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from briefing.errors import CorpusError, IndexDatabaseError
+from briefing.index import SCHEMA_VERSION, Index
+from briefing.nlp import stem
+
+from .conftest import CORPUS, POLITICO, SPECIAL_EURASIA
+
+
+def sentence_rows(path: Path) -> list[tuple]:
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT id, document_id, position, text FROM sentences ORDER BY id").fetchall()
+
+
+def test_build_indexes_every_document_with_its_metadata(seed_index):
+    with Index(seed_index) as index:
+        documents = {d.id: d for d in index.documents()}
+    assert len(documents) == 5
+    politico = documents[POLITICO]
+    assert politico.source.outlet == "POLITICO Europe"
+    assert str(politico.source.date) == "2022-10"
+    assert politico.source.title is None
+    assert politico.sentences == 10
+
+
+def test_fts_matches_on_snowball_stems(seed_index):
+    with sqlite3.connect(seed_index) as db:
+        hits = db.execute(
+            "SELECT s.text FROM sentence_fts JOIN sentences s ON s.id = sentence_fts.rowid "
+            "WHERE sentence_fts MATCH ? ORDER BY bm25(sentence_fts)",
+            (f'"{stem("sanctioned")} {stem("against")} {stem("Russia")}"',),
+        ).fetchall()
+    assert hits == [("That is why we have not joined the sanctions against Russia.",)]
+
+
+def test_second_build_with_no_change_does_no_work(corpus_copy, tmp_path):
+    index = tmp_path / "index.sqlite"
+    first = Index.build(corpus_copy, index)
+    rows = sentence_rows(index)
+    before = index.read_bytes()
+    second = Index.build(corpus_copy, index)
+    assert first.processed == 5
+    assert second.processed == 0 and len(second.unchanged) == 5 and not second.removed
+    assert second.rebuilt_because is None
+    assert index.read_bytes() == before  # not a byte written
+    assert sentence_rows(index) == rows
+
+
+def test_changed_added_and_removed_files(corpus_copy, tmp_path):
+    index = tmp_path / "index.sqlite"
+    Index.build(corpus_copy, index)
+    changed = corpus_copy / f"{POLITICO}.md"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nA new closing sentence was added today.\n", "utf-8")
+    (corpus_copy / f"{SPECIAL_EURASIA}.md").unlink()
+    (corpus_copy / "new.txt").write_text("Astana hosted a summit on water security this week.\n", encoding="utf-8")
+    report = Index.build(corpus_copy, index)
+    assert report.updated == (POLITICO,)
+    assert report.removed == (SPECIAL_EURASIA,)
+    assert report.added == ("new",)
+    assert len(report.unchanged) == 3
+    with Index(index) as opened:
+        assert {d.id for d in opened.documents()} == {d.stem for d in corpus_copy.iterdir() if d.suffix in (".md", ".txt")}
+        _, sentences = opened.document(POLITICO)
+    assert sentences[-1].text == "A new closing sentence was added today."
+    with sqlite3.connect(index) as db:
+        stale = db.execute("SELECT count(*) FROM sentence_fts WHERE sentence_fts MATCH 'turkic'").fetchone()[0]
+    assert stale == 0  # the removed interview's sentences left the full-text index too
+
+
+def test_bad_files_are_skipped_and_the_rest_is_built(corpus_copy, tmp_path):
+    (corpus_copy / "empty.md").write_bytes(b"")
+    (corpus_copy / "binary.md").write_bytes(b"\x00\x01\x02 not text")
+    (corpus_copy / "chrome-only.md").write_text("Connect with us\nShare this article:\n", encoding="utf-8")
+    (corpus_copy / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    report = Index.build(corpus_copy, tmp_path / "index.sqlite")
+    reasons = {Path(s.path).name: s.reason for s in report.skipped}
+    assert "empty file" in reasons["empty.md"]
+    assert "binary file" in reasons["binary.md"]
+    assert "no article text left" in reasons["chrome-only.md"]
+    assert "unsupported file type" in reasons["photo.jpg"]
+    assert len(report.added) == 5
+
+
+def test_a_file_that_turns_bad_leaves_the_index(corpus_copy, tmp_path):
+    index = tmp_path / "index.sqlite"
+    Index.build(corpus_copy, index)
+    (corpus_copy / f"{POLITICO}.md").write_bytes(b"")
+    report = Index.build(corpus_copy, index)
+    assert [s.path for s in report.skipped] == [str(corpus_copy / f"{POLITICO}.md")]
+    with Index(index) as opened:
+        assert POLITICO not in {d.id for d in opened.documents()}
+
+
+def test_two_files_with_one_id_are_reported(corpus_copy, tmp_path):
+    (corpus_copy / f"{POLITICO}.txt").write_text("Another text with the same name.\n", encoding="utf-8")
+    report = Index.build(corpus_copy, tmp_path / "index.sqlite")
+    assert [s.path for s in report.skipped] == [str(corpus_copy / f"{POLITICO}.txt")]
+    assert "same id" in report.skipped[0].reason
+
+
+def test_a_corrupt_index_is_rebuilt(corpus_copy, tmp_path):
+    index = tmp_path / "index.sqlite"
+    index.write_bytes(b"this is not a database" * 100)
+    report = Index.build(corpus_copy, index)
+    assert "corrupt" in report.rebuilt_because
+    assert len(report.added) == 5
+    with Index(index) as opened:
+        assert len(opened.documents()) == 5
+
+
+def test_an_index_of_another_schema_version_is_rebuilt_not_misread(corpus_copy, tmp_path):
+    index = tmp_path / "index.sqlite"
+    with sqlite3.connect(index) as db:
+        db.execute("CREATE TABLE documents (id TEXT)")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(IndexDatabaseError, match="schema version"):
+        Index(index)
+    report = Index.build(corpus_copy, index)
+    assert "schema version" in report.rebuilt_because
+    assert len(report.added) == 5
+
+
+def test_changed_text_processing_reprocesses_every_file(corpus_copy, tmp_path):
+    index = tmp_path / "index.sqlite"
+    Index.build(corpus_copy, index)
+    with sqlite3.connect(index) as db:
+        db.execute("UPDATE meta SET value = 'older code' WHERE key = 'processing'")
+    report = Index.build(corpus_copy, index)
+    assert report.rebuilt_because == "the text-processing code changed"
+    assert len(report.updated) == 5
+
+
+def test_a_failed_fresh_build_leaves_no_file(tmp_path):
+    with pytest.raises(CorpusError, match="does not exist"):
+        Index.build(tmp_path / "no-such-corpus", tmp_path / "index.sqlite")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_opening_a_missing_or_corrupt_index_says_what_to_do(tmp_path):
+    with pytest.raises(IndexDatabaseError, match="run `briefing corpus build`"):
+        Index(tmp_path / "missing.sqlite")
+    (tmp_path / "junk.sqlite").write_bytes(b"junk" * 1000)
+    with pytest.raises(IndexDatabaseError, match="corrupt"):
+        Index(tmp_path / "junk.sqlite")
+
+
+def test_unknown_document_names_the_closest(seed_index):
+    with Index(seed_index) as index, pytest.raises(CorpusError, match="did you mean 2022-10-politico-europe"):
+        index.document("2022-10-politico")
+
+
+def test_the_shipped_corpus_has_the_five_seeds():
+    assert len(list(CORPUS.glob("*.md"))) == 5

@@ -1,0 +1,97 @@
+"""Interviews: questions flagged, speakers attributed in all three styles, tags off the text, quotations."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from briefing.ingest.interview import quote_spans
+
+from .conftest import DIPLOMAT_TIMES, EU_REPORTER, POLITICO, SPECIAL_EURASIA, UN_JOURNAL, texts
+
+VASSILENKO = "Roman Vassilenko"
+
+
+def question_lines(raw: str, doc_id: str) -> list[str]:
+    """The interviewer's turns as the raw page prints them, found by each page's own convention."""
+    lines = [ln.strip() for ln in raw.splitlines() if ln.strip()]
+    if doc_id == DIPLOMAT_TIMES:
+        return [ln.split(":", 1)[1].strip() for ln in lines if ln.startswith("Derya Soysal :")]
+    if doc_id == UN_JOURNAL:
+        return [re.sub(r"^(Question|Q):\s*", "", ln) for ln in lines if re.match(r"^(Question|Q):", ln)]
+    return [ln for ln in lines if ln.endswith("?") and len(ln.split()) > 8]
+
+
+@pytest.mark.parametrize("doc_id", [DIPLOMAT_TIMES, UN_JOURNAL, SPECIAL_EURASIA])
+def test_every_interview_question_is_flagged(raw_text, extracted, doc_id):
+    questions = question_lines(raw_text[doc_id], doc_id)
+    assert len(questions) >= 4
+    for question in questions:
+        inside = [s for s in extracted[doc_id].sentences if s.text in question]
+        assert inside, question
+        assert all(s.is_question for s in inside), question
+    flagged = [s.text for s in extracted[doc_id].sentences if s.is_question]
+    assert all(any(text in q for q in questions) for text in flagged)
+
+
+@pytest.mark.parametrize("doc_id", [DIPLOMAT_TIMES, UN_JOURNAL, SPECIAL_EURASIA])
+def test_answers_belong_to_the_interviewee_and_are_not_questions(extracted, doc_id):
+    answers = [s for s in extracted[doc_id].sentences if s.speaker == VASSILENKO]
+    assert len(answers) >= 20
+    assert not any(s.is_question for s in answers)
+
+
+def test_tagged_style_keeps_both_speakers(extracted):
+    sentences = extracted[DIPLOMAT_TIMES].sentences
+    asked = next(s for s in sentences if s.text.startswith("Mr. Vassilenko, what steps"))
+    assert asked.speaker == "Derya Soysal" and asked.is_question
+    answer = next(s for s in sentences if s.text.startswith("Indeed, our trade with the EU reached a record $50 billion"))
+    assert answer.speaker == VASSILENKO and not answer.is_question
+    narration = next(s for s in sentences if s.text.startswith("Kazakhstan is actively enhancing trade"))
+    assert narration.speaker is None
+
+
+def test_question_answer_blocks_resolve_the_short_name(extracted):
+    answer = next(
+        s for s in extracted[UN_JOURNAL].sentences if s.text.startswith("Kazakhstan welcomes the Global Gateway")
+    )
+    assert answer.speaker == VASSILENKO  # tagged "A: Vassilenko:", the full name is in the intro
+
+
+def test_untagged_answers_go_to_the_person_met(extracted):
+    answer = next(s for s in extracted[SPECIAL_EURASIA].sentences if s.text.startswith("That is why we have not joined"))
+    assert answer.speaker == VASSILENKO and not answer.is_question
+    intro = extracted[SPECIAL_EURASIA].sentences[0]
+    assert intro.speaker is None and not intro.is_question
+
+
+@pytest.mark.parametrize("doc_id", [DIPLOMAT_TIMES, UN_JOURNAL, SPECIAL_EURASIA])
+def test_speaker_tags_are_taken_off_the_text(extracted, doc_id):
+    for text in texts(extracted[doc_id]):
+        assert not re.match(r"^(Q|A|Question|Answer|Roman Vassilenko|Derya Soysal|Vassilenko)\s*:", text), text
+
+
+def test_reports_have_no_interview_speakers(extracted):
+    assert not any(s.is_question for s in extracted[EU_REPORTER].sentences)
+    assert not any(s.speaker for s in extracted[EU_REPORTER].sentences if not s.in_quote)
+
+
+def test_direct_quotations_are_marked_and_attributed(extracted):
+    sentences = extracted[POLITICO].sentences
+    quoted = [s for s in sentences if s.in_quote]
+    assert [s.text[:20] for s in quoted] == ["“The fact the EU, th", "At the same time, he", "“The EU now has an o"]
+    assert quoted[0].speaker == VASSILENKO  # "..., Roman Vassilenko told POLITICO"
+    assert quoted[2].speaker is None  # "the committee said": not a person
+    reported = next(s for s in sentences if s.text.startswith("Brussels’ sanctions envoy"))
+    assert not reported.in_quote
+
+
+def test_a_short_quoted_phrase_does_not_make_a_quotation(extracted):
+    hub = next(s for s in extracted[EU_REPORTER].sentences if s.text.startswith("“We are the hub of Central Asia”"))
+    assert not hub.in_quote  # most of the sentence is the reporter's words
+
+
+def test_quote_spans_handle_open_quotes_and_newswire_marks():
+    assert quote_spans("He said “one. Two”. Then “three") == [(8, 18), (25, 31)]
+    assert quote_spans("``The land is held in trust,'' Cuomo said.") == [(0, 30)]

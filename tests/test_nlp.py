@@ -1,0 +1,46 @@
+"""Sentences, words and stems without any download."""
+
+from __future__ import annotations
+
+from briefing import nlp
+
+from .conftest import EU_REPORTER, texts
+
+
+def test_news_abbreviations_do_not_end_sentences():
+    text = (
+        "Mr. Vassilenko met U.S. and E.U. officials on Jan. 5 at No. 10 Main St. in the morning. "
+        "Dr. Smith and Prof. Jones came too. Germans, Poles, Armenians, etc. are present."
+    )
+    assert nlp.sentences(text) == [
+        "Mr. Vassilenko met U.S. and E.U. officials on Jan. 5 at No. 10 Main St. in the morning.",
+        "Dr. Smith and Prof. Jones came too.",
+        "Germans, Poles, Armenians, etc. are present.",
+    ]
+
+
+def test_sentences_end_at_full_stops_questions_and_quotes():
+    text = "Is it? “Yes,” he said. It is. “We will,” she added."
+    assert nlp.sentences(text) == ["Is it?", "“Yes,” he said.", "It is.", "“We will,” she added."]
+
+
+def test_a_lost_space_after_a_full_stop_still_splits(extracted):
+    assert "The foreign ministers of the five Central Asian republics and of the 27 EU member states have held " \
+        "their first-ever joint meeting." in texts(extracted[EU_REPORTER])
+
+
+def test_spans_cover_the_text_verbatim():
+    text = "First one here. Second one.Third one."
+    spans = nlp.sentence_spans(text)
+    assert [text[a:b] for a, b in spans] == ["First one here.", "Second one.", "Third one."]
+
+
+def test_stems_join_word_forms():
+    assert len({nlp.stem(w) for w in ("sanctioned", "sanctions", "sanctioning", "sanction")}) == 1
+    assert nlp.stems("Kazakhstan’s railways") == ["kazakhstan", "railway"]
+
+
+def test_stopwords_ship_with_the_package():
+    words = nlp.stopwords()
+    assert {"the", "and", "of"} <= words
+    assert "sanction" not in words and "kazakhstan" not in words
