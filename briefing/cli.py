@@ -10,6 +10,7 @@ import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -19,7 +20,7 @@ from . import __version__
 from .config import load_settings
 from .dates import parse_date
 from .errors import EXIT_PARTIAL, BriefingError, UsageError
-from .models import KINDS, BuildReport, DocumentSummary, Sentence, Skipped, Source
+from .models import KINDS, BuildReport, DocumentSummary, Pick, Selection, Sentence, Skipped, Source
 
 app = typer.Typer(
     help="Turn a corpus of news articles into one-page PDF policy briefs.",
@@ -179,6 +180,117 @@ def corpus_add(
     _print_skipped(report.skipped)
     if report.skipped:
         raise typer.Exit(EXIT_PARTIAL)
+
+
+TopicsOption = Annotated[
+    Path, typer.Option("--topics", envvar="BRIEFING_TOPICS", help="Topics file.", show_default=True)
+]
+
+
+class Format(str, Enum):
+    text = "text"
+
+
+@app.command("make")
+def make(
+    ctx: typer.Context,
+    topic: Annotated[Optional[str], typer.Option(help="A topic name from the topics file.")] = None,
+    keywords: Annotated[
+        Optional[str], typer.Option(help='Ad-hoc keywords instead of a topic: "water, glaciers" or a question.')
+    ] = None,
+    topics: TopicsOption = Path("topics.toml"),
+    ranker: Annotated[str, typer.Option(help="lexrank, textrank or relevance.")] = "lexrank",
+    sentences: Annotated[int, typer.Option(min=1, max=100, help="How many points to choose.")] = 12,
+    output_format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
+    explain: Annotated[bool, typer.Option(help="Show every candidate's scores and why it was taken or not.")] = False,
+    corpus: CorpusOption = None,
+    index: IndexOption = None,
+) -> None:
+    """Choose the sentences of a brief on a topic."""
+    from dataclasses import replace
+
+    from .index import Index
+    from .summarise import SummarySettings, summarise
+
+    with _reported(ctx):
+        chosen_topic = _topic(topic, keywords, topics)
+        path, _ = _refresh(corpus, index, quiet=True)
+        settings = SummarySettings(ranker=ranker)
+        settings = replace(settings, rank=replace(settings.rank, sentences=sentences))
+        with Index(path) as opened:
+            selection = summarise(opened, chosen_topic, settings)
+    _print_selection(selection)
+    if explain:
+        _print_explanation(selection)
+
+
+@app.command("topics")
+def list_topics(
+    ctx: typer.Context,
+    topics: TopicsOption = Path("topics.toml"),
+    corpus: CorpusOption = None,
+    index: IndexOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the topics and how many sentences of the corpus each matches."""
+    from .index import Index
+    from .select import count_matches
+    from .topics import load_topics
+
+    with _reported(ctx):
+        known = load_topics(topics)
+        path, _ = _refresh(corpus, index, quiet=True)
+        with Index(path) as opened:
+            counts = {name: count_matches(opened, t) for name, t in known.items()}
+    if as_json:
+        rows = [{"name": n, "title": t.title, "keywords": list(t.keywords), "matches": counts[n]} for n, t in known.items()]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    width = max(len(n) for n in known)
+    for name, t in known.items():
+        typer.echo(f"{name:<{width}}  {counts[name]:>5}  {t.title}")
+
+
+def _topic(name: str | None, keywords: str | None, topics: Path):
+    from .topics import find_topic, load_topics, topic_from_keywords
+
+    if (name is None) == (keywords is None):
+        raise UsageError("give either --topic NAME or --keywords TEXT")
+    if keywords is not None:
+        return topic_from_keywords(keywords)
+    return find_topic(name, load_topics(topics))
+
+
+def _cite(pick: Pick) -> str:
+    return "; ".join(f"{s.outlet or 'unknown outlet'}, {s.date or 'undated'}" for s in pick.sources)
+
+
+def _print_selection(selection: Selection) -> None:
+    sources = {s for pick in selection.chosen for s in pick.sources}
+    typer.echo(
+        f"{selection.topic.title}: {_count(len(selection.chosen), 'point')} from {_count(len(sources), 'source')} "
+        f"(ranker {selection.ranker}; keywords: {', '.join(selection.topic.keywords)})"
+    )
+    for number, pick in enumerate(selection.chosen, 1):
+        lead = f"{pick.lead_in.text} " if pick.lead_in else ""
+        speaker = f" — {pick.candidate.sentence.speaker}" if pick.candidate.sentence.speaker else ""
+        typer.echo(f"\n{number:>2}. {lead}{pick.candidate.sentence.text}{speaker}")
+        typer.echo(f"    [{_cite(pick)}]")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _print_explanation(selection: Selection) -> None:
+    typer.echo("\nrelevance  centrality  redundancy  score  verdict — sentence")
+    for pick in (*selection.chosen, *selection.rejected):
+        c = pick.candidate
+        how = f" (continues {c.follows[0]}#{c.follows[1]})" if c.follows else ""
+        typer.echo(
+            f"{c.relevance:9.2f}  {pick.centrality:10.2f}  {pick.redundancy:10.2f}  {pick.score:5.2f}  "
+            f"{pick.reason}{how} — {c.sentence.document_id}#{c.sentence.position}: {_fit(c.sentence.text, 90)}"
+        )
 
 
 def _document_json(document: DocumentSummary) -> dict:

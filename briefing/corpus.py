@@ -8,9 +8,7 @@ need the corpus to be re-imported.
 from __future__ import annotations
 
 import os
-import re
 import tempfile
-import unicodedata
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from .errors import CorpusError, FileError
 from .ingest import loaders
 from .index import scan
 from .models import Document, Skipped, Source
+from .nlp import slug
 
 
 @dataclass(frozen=True)
@@ -90,17 +89,6 @@ def _override(source: Source, overrides: Source) -> Source:
 
 def _normalise(body: str) -> str:
     return body.replace("\r\n", "\n").replace("\r", "\n").strip("\n") + "\n"
-
-
-def slug(text: str, limit: int = 50) -> str:
-    ascii_text = unicodedata.normalize("NFKD", re.sub(r"['’]", "", text)).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    out = ""
-    for word in words:
-        if out and len(out) + 1 + len(word) > limit:
-            break
-        out = f"{out}-{word}" if out else word[:limit]
-    return out
 
 
 def file_name(source: Source, fallback: str) -> str:

@@ -59,6 +59,7 @@ CREATE TRIGGER sentences_ad AFTER DELETE ON sentences BEGIN
 END;
 """
 
+_SENTENCE_COLUMNS = "n.document_id, n.paragraph, n.position, n.text, n.speaker, n.is_question, n.in_quote"
 _SOURCE_COLUMNS = ("outlet", "title", "author", "date", "url", "kind", "place", "note")
 
 
@@ -174,13 +175,55 @@ class Index:
         if not found:
             raise CorpusError(_unknown_id(doc_id, [d.id for d in self.documents()]))
         rows = self.db.execute(
-            "SELECT document_id, paragraph, position, text, speaker, is_question, in_quote"
-            " FROM sentences WHERE document_id = ? ORDER BY position",
-            (doc_id,),
+            f"SELECT {_SENTENCE_COLUMNS} FROM sentences n WHERE n.document_id = ? ORDER BY n.position", (doc_id,)
         ).fetchall()
-        return found[0], [
-            Sentence(d, para, pos, text, speaker, bool(q), bool(quote)) for d, para, pos, text, speaker, q, quote in rows
-        ]
+        return found[0], [_sentence(row) for row in rows]
+
+    def sources(self) -> dict[str, Source]:
+        return {d.id: d.source for d in self.documents()}
+
+    def match(self, query: str, limit: int) -> list[tuple[Sentence, tuple[str, ...], float]]:
+        """Statements (never questions) matching an FTS5 query, best BM25 first, ties by id.
+
+        Each comes with its stems and its BM25 score, made positive: higher is better.
+        """
+        rows = self.db.execute(
+            f"SELECT {_SENTENCE_COLUMNS}, n.stems, -bm25(sentence_fts) AS score"
+            " FROM sentence_fts JOIN sentences n ON n.id = sentence_fts.rowid"
+            " WHERE sentence_fts MATCH ? AND n.is_question = 0"
+            " ORDER BY score DESC, n.document_id, n.position LIMIT ?",
+            (query, limit),
+        ).fetchall()
+        return [(_sentence(row[:7]), tuple(row[7].split()), row[8]) for row in rows]
+
+    def count(self, query: str) -> int:
+        return self.db.execute(
+            "SELECT count(*) FROM sentence_fts JOIN sentences s ON s.id = sentence_fts.rowid"
+            " WHERE sentence_fts MATCH ? AND s.is_question = 0",
+            (query,),
+        ).fetchone()[0]
+
+    def neighbours(self, ids: list[tuple[str, int]], offset: int) -> dict[tuple[str, int], tuple[Sentence, tuple[str, ...]]]:
+        """For each sentence id, the sentence ``offset`` places away in the same paragraph, if any."""
+        found = {}
+        for doc_id, position in ids:
+            row = self.db.execute(
+                f"SELECT {_SENTENCE_COLUMNS}, n.stems FROM sentences n"
+                " JOIN sentences s ON s.document_id = n.document_id AND s.paragraph = n.paragraph"
+                " WHERE s.document_id = ? AND s.position = ? AND n.position = ?",
+                (doc_id, position, position + offset),
+            ).fetchone()
+            if row:
+                found[(doc_id, position)] = (_sentence(row[:7]), tuple(row[7].split()))
+        return found
+
+    def stems_of(self, doc_ids: list[str]) -> list[tuple[str, ...]]:
+        """The stems of every sentence of these documents: the background a summariser weighs words against."""
+        marks = ", ".join("?" * len(doc_ids))
+        rows = self.db.execute(
+            f"SELECT stems FROM sentences WHERE document_id IN ({marks}) ORDER BY document_id, position", doc_ids
+        )
+        return [tuple(row[0].split()) for row in rows]
 
 
 def _unknown_id(doc_id: str, ids: list[str]) -> str:
@@ -295,6 +338,11 @@ def _insert(db: sqlite3.Connection, document: Document, extracted: ingest.Extrac
             for s in extracted.sentences
         ],
     )
+
+
+def _sentence(row: tuple) -> Sentence:
+    doc_id, paragraph, position, text, speaker, question, quote = row
+    return Sentence(doc_id, paragraph, position, text, speaker, bool(question), bool(quote))
 
 
 def _column(source: Source, name: str) -> str | None:

@@ -90,3 +90,88 @@ class BuildReport:
     @property
     def processed(self) -> int:
         return len(self.added) + len(self.updated)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A keyword or phrase as the user wrote it, and the stems it matches."""
+
+    text: str
+    stems: tuple[str, ...]
+    weight: float = 1.0
+
+    @property
+    def is_phrase(self) -> bool:
+        return len(self.stems) > 1
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    title: str
+    terms: tuple[Term, ...]
+    exclude: tuple[Term, ...] = ()
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        return tuple(t.text for t in self.terms)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence that may go into a brief, with why it was found.
+
+    ``relevance`` (0–1) mixes BM25 and keyword density; ``follows`` names the strongly
+    matching sentence this one continues, when it joined through the context window;
+    ``lead_in`` is the sentence before it, kept when this one opens with "That is why …".
+    """
+
+    sentence: Sentence
+    source: Source
+    stems: tuple[str, ...]
+    relevance: float
+    bm25: float
+    density: float
+    matched: tuple[str, ...] = ()
+    follows: tuple[str, int] | None = None
+    lead_in: Sentence | None = None
+
+    @property
+    def id(self) -> tuple[str, int]:
+        return (self.sentence.document_id, self.sentence.position)
+
+    @property
+    def text(self) -> str:
+        """What a reader would be shown: the lead-in, if any, then the sentence."""
+        return self.sentence.text if self.lead_in is None else f"{self.lead_in.text} {self.sentence.text}"
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A candidate judged: its scores, the near-duplicates it stands for, and the reason for the verdict."""
+
+    candidate: Candidate
+    score: float
+    centrality: float
+    redundancy: float
+    cluster: tuple[Candidate, ...]
+    reason: str
+    lead_in: Sentence | None = None  # shown before the sentence; None when it is a chosen item itself
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """Every distinct source that reports this fact, oldest first, ties by document id."""
+        seen: dict[str, Source] = {}
+        for member in sorted(self.cluster, key=lambda c: (c.source.date.sort_key if c.source.date else (0, 0, 0), c.id)):
+            seen.setdefault(member.sentence.document_id, member.source)
+        return tuple(seen.values())
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the summariser chose for a topic, in brief order, and what it turned down."""
+
+    topic: Topic
+    ranker: str
+    chosen: tuple[Pick, ...]
+    rejected: tuple[Pick, ...]

@@ -179,3 +179,57 @@ def test_python_dash_m_and_console_script(tmp_path):
     )
     assert listing.returncode == 0, listing.stderr
     assert len(json.loads(listing.stdout)) == 5
+
+
+TOPICS = ["--topics", str(PROJECT / "topics.toml")]
+
+
+def test_make_prints_the_selection_with_sources(paths):
+    result = run("make", "--topic", "sanctions", *TOPICS, *paths)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Sanctions: 12 points from 3 sources (ranker lexrank; keywords: sanctions,")
+    assert "That is why we have not joined the sanctions against Russia." in result.output
+    assert "[POLITICO Europe, 2022-10]" in result.output
+    assert "honey" not in result.output
+
+
+def test_make_explain_gives_every_candidate_a_verdict(paths):
+    result = run("make", "--topic", "sanctions", "--explain", "--sentences", "5", *TOPICS, *paths)
+    assert result.exit_code == 0, result.output
+    verdicts = result.output.split("relevance  centrality  redundancy  score  verdict — sentence\n")[1].splitlines()
+    assert sum("chosen, rank" in line for line in verdicts) == 5
+    assert any("below the cut" in line for line in verdicts)
+    assert any("(continues " in line for line in verdicts)
+
+
+def test_make_with_ad_hoc_keywords(paths):
+    result = run("make", "--keywords", "water, glaciers", *paths)
+    assert result.exit_code == 0, result.output
+    assert "melting glaciers" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--topic", "sanction"], 2, "Error: unknown topic 'sanction'; did you mean sanctions"),
+        ([], 2, "Error: give either --topic NAME or --keywords TEXT"),
+        (["--topic", "trade", "--keywords", "x"], 2, "Error: give either --topic NAME or --keywords TEXT"),
+        (["--keywords", "penguins"], 1, "Error: no sentence in the corpus matches topic 'penguins' (penguins)"),
+        (["--topic", "trade", "--ranker", "nope"], 2, "Error: unknown ranker 'nope'"),
+    ],
+)
+def test_make_errors_are_one_line(paths, args, code, message):
+    result = run("make", *args, *TOPICS, *paths)
+    assert result.exit_code == code
+    assert result.output.startswith(message)
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_topics_lists_match_counts(paths):
+    result = run("topics", *TOPICS, "--json", *paths)
+    assert result.exit_code == 0, result.output
+    rows = {r["name"]: r for r in json.loads(result.output)}
+    assert len(rows) >= 10
+    assert all(r["matches"] > 0 for r in rows.values())
+    text = run("topics", *TOPICS, *paths).output.splitlines()
+    assert text[0].split()[:2] == ["sanctions", str(rows["sanctions"]["matches"])]

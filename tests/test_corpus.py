@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.corpus import add, file_name, slug
+from briefing.corpus import add, file_name
+from briefing.nlp import slug
 from briefing.dates import PartialDate
 from briefing.errors import CorpusError
 from briefing.index import Index

@@ -1,0 +1,82 @@
+"""The one small interface every ranker implements, the registry that names them, and
+the TF-IDF space they share.
+
+A ranker turns candidates into centrality scores; choosing (clusters, MMR, order) is
+the same for all of them, so rankers can be compared on equal terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from ..errors import UsageError
+from ..models import Candidate
+from ..nlp import stem, stopwords
+
+
+@dataclass(frozen=True)
+class RankSettings:
+    bias: float = 0.85  # share of the random walk that jumps back to relevant sentences
+    threshold: float = 0.1  # cosine under which two sentences are not linked
+    duplicate: float = 0.6  # cosine at which two sentences tell the same thing
+    figure_overlap: float = 0.4  # content overlap at which sentences with the same figures are one fact
+    mmr_lambda: float = 0.7  # MMR: importance against novelty
+    specificity: float = 0.3  # bonus for figures, names and dates
+    dependent_penalty: float = 0.6  # for a sentence that points back and has no lead-in
+    corroboration: float = 0.1  # bonus per further source reporting the same fact
+    sentences: int = 12  # how many items to choose
+
+
+class Space:
+    """TF-IDF vectors of the candidates, weighted against a background (their documents'
+    sentences), and the cosine similarities between them."""
+
+    def __init__(self, candidates: Sequence[Candidate], background: Sequence[Sequence[str]]) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        ignore = _stopword_stems()
+        vectorizer = TfidfVectorizer(analyzer=lambda stems: [s for s in stems if s not in ignore], sublinear_tf=True)
+        vectorizer.fit([*background, *(c.stems for c in candidates)])
+        self.vectors = vectorizer.transform([c.stems for c in candidates])
+        similarity = (self.vectors @ self.vectors.T).tocsr()
+        similarity.setdiag(0.0)
+        similarity.eliminate_zeros()
+        self.similarity = similarity
+
+    def linked(self, threshold: float):
+        """The similarity graph: cosines below ``threshold`` dropped."""
+        graph = self.similarity.copy()
+        graph.data[graph.data < threshold] = 0.0
+        graph.eliminate_zeros()
+        return graph
+
+
+def _stopword_stems() -> frozenset[str]:
+    return frozenset(stem(w) for w in stopwords())
+
+
+class Ranker(Protocol):
+    name: str
+
+    def centrality(self, candidates: Sequence[Candidate], space: Space, settings: RankSettings) -> np.ndarray:
+        """One non-negative score per candidate, higher is more central."""
+
+
+RANKERS: dict[str, Ranker] = {}
+
+
+def register(cls: type) -> type:
+    RANKERS[cls.name] = cls()
+    return cls
+
+
+def get_ranker(name: str) -> Ranker:
+    from . import lexrank, textrank  # noqa: F401  (importing registers them)
+
+    if name not in RANKERS:
+        raise UsageError(f"unknown ranker {name!r}; choose one of {', '.join(sorted(RANKERS))}")
+    return RANKERS[name]

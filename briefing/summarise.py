@@ -1,0 +1,39 @@
+"""Select and rank: a topic and an index in, a ``Selection`` out.
+
+The one path every caller takes (``briefing make``, digests, ``briefing eval``), so
+what is measured is what analysts get.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .errors import BriefingError
+from .index import Index
+from .models import Selection, Topic
+from .rank.base import RankSettings, Space, get_ranker
+from .rank.redundancy import choose
+from .select import SelectSettings, candidates
+
+DEFAULT_RANKER = "lexrank"
+
+
+class NothingFound(BriefingError):
+    """No sentence of the corpus matches the topic."""
+
+
+@dataclass(frozen=True)
+class SummarySettings:
+    ranker: str = DEFAULT_RANKER
+    select: SelectSettings = field(default_factory=SelectSettings)
+    rank: RankSettings = field(default_factory=RankSettings)
+
+
+def summarise(index: Index, topic: Topic, settings: SummarySettings = SummarySettings()) -> Selection:
+    ranker = get_ranker(settings.ranker)
+    found = candidates(index, topic, settings.select)
+    if not found:
+        raise NothingFound(f"no sentence in the corpus matches topic {topic.name!r} ({', '.join(topic.keywords)})")
+    background = index.stems_of(sorted({c.sentence.document_id for c in found}))
+    space = Space(found, background)
+    return choose(topic, ranker.name, found, ranker.centrality(found, space, settings.rank), space, settings.rank)

@@ -1,0 +1,149 @@
+"""Ranking: rankers behind one interface, topic-biased LexRank, clusters of the same fact, MMR."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from briefing.errors import UsageError
+from briefing.index import Index
+from briefing.rank.base import RankSettings, Space, get_ranker
+from briefing.rank.lexrank import stationary
+from briefing.rank.redundancy import figures, specificity
+from briefing.select import candidates
+from briefing.summarise import NothingFound, SummarySettings, summarise
+from briefing.topics import load_topics, topic_from_keywords
+
+from .conftest import PROJECT
+
+FIFTY_BILLION = (
+    "Kazakhstan is actively enhancing trade with the EU, its key partner, with bilateral trade soaring to a record "
+    "$50 billion in 2024—a 17% increase from 2023, accounting for 80% of EU-Central Asia trade."
+)
+
+
+@pytest.fixture(scope="module")
+def topics():
+    return load_topics(PROJECT / "topics.toml")
+
+
+@pytest.fixture(scope="module")
+def trade(seed_index, topics):
+    with Index(seed_index) as index:
+        return summarise(index, topics["trade"])
+
+
+def test_registry_names_the_rankers():
+    assert get_ranker("lexrank").name == "lexrank"
+    assert get_ranker("textrank").name == "textrank"
+    with pytest.raises(UsageError, match="unknown ranker 'pagerank'; choose one of lexrank, relevance, textrank"):
+        get_ranker("pagerank")
+
+
+def test_stationary_distribution_of_a_biased_walk():
+    graph = sp.csr_matrix(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], dtype=float))
+    p = stationary(graph, np.array([1.0, 1.0, 1.0]), bias=0.15)
+    assert p.sum() == pytest.approx(1.0)
+    assert p[1] > p[0] == pytest.approx(p[2])  # the hub is most central
+    biased = stationary(graph, np.array([1.0, 0.0, 0.0]), bias=1.0)
+    assert biased == pytest.approx([1.0, 0.0, 0.0])  # all bias: relevance alone
+
+
+def test_an_isolated_sentence_keeps_its_relevance_share():
+    graph = sp.csr_matrix((3, 3))
+    p = stationary(graph, np.array([2.0, 1.0, 1.0]), bias=0.5)
+    assert p == pytest.approx([0.5, 0.25, 0.25])
+
+
+@pytest.mark.parametrize("name", ["lexrank", "textrank", "relevance"])
+def test_every_ranker_scores_every_candidate(seed_index, topics, name):
+    with Index(seed_index) as index:
+        found = candidates(index, topics["china"])
+        background = index.stems_of(sorted({c.sentence.document_id for c in found}))
+    space = Space(found, background)
+    scores = get_ranker(name).centrality(found, space, RankSettings())
+    assert scores.shape == (len(found),) and (scores >= 0).all() and scores.max() > 0
+
+
+def test_figures_are_normalised():
+    assert figures("an EU investment potential of €12 billion") == figures("worth of 12 billion euros")
+    assert figures("a 17% increase from 2023") == {"percent:17", "year:2023"}
+    assert figures("over 3,000 EU companies") == {"number:3000"}
+
+
+def test_specific_sentences_score_higher():
+    assert specificity(FIFTY_BILLION) > specificity("For Kazakhstan, cooperation with China is a given.")
+
+
+def test_the_fifty_billion_figure_appears_once_citing_both_reports(trade):
+    carrying = [p for p in trade.chosen if "$50 billion" in p.candidate.text]
+    assert len(carrying) == 1
+    [fact] = carrying
+    members = {c.sentence.text for c in fact.cluster}
+    assert FIFTY_BILLION in members
+    assert any(t.startswith("Indeed, our trade with the EU reached a record $50 billion") for t in members)
+    assert {s.outlet for s in fact.sources} == {"Diplomat Times Europe"}  # both sentences are in that interview
+    assert not any("$50 billion" in p.candidate.text for p in trade.rejected if p.reason.startswith("below the cut"))
+
+
+def test_the_paraphrase_is_caught_by_figures_not_cosine(seed_index, topics):
+    with Index(seed_index) as index:
+        found = candidates(index, topics["trade"])
+        background = index.stems_of(sorted({c.sentence.document_id for c in found}))
+    space = Space(found, background)
+    i = next(k for k, c in enumerate(found) if c.sentence.text == FIFTY_BILLION)
+    j = next(k for k, c in enumerate(found) if c.sentence.text.startswith("Indeed, our trade with the EU reached"))
+    assert space.similarity[i, j] < RankSettings().duplicate
+
+
+def test_nothing_is_said_twice(seed_index, topics):
+    settings = RankSettings()
+    with Index(seed_index) as index:
+        for topic in topics.values():
+            selection = summarise(index, topic)
+            chosen = [p.candidate for p in selection.chosen]
+            background = index.stems_of(sorted({c.sentence.document_id for c in chosen}))
+            space = Space(chosen, background)
+            assert space.similarity.max() < settings.duplicate, topic.name
+            shown = [p.candidate.sentence.text for p in selection.chosen] + [
+                p.lead_in.text for p in selection.chosen if p.lead_in
+            ]
+            assert len(shown) == len(set(shown)), topic.name
+
+
+def test_a_sentence_that_continues_another_stands_right_after_it(seed_index, topics):
+    with Index(seed_index) as index:
+        selection = summarise(index, topics["sanctions"])
+    ids = [p.candidate.id for p in selection.chosen]
+    for k, pick in enumerate(selection.chosen):
+        anchor = pick.candidate.follows
+        if anchor in ids:
+            assert ids.index(anchor) == k - 1
+
+
+def test_same_input_same_selection(seed_index, topics):
+    with Index(seed_index) as index:
+        first = summarise(index, topics["russia"])
+        second = summarise(index, topics["russia"])
+    assert first == second
+
+
+def test_explanations_cover_every_candidate(seed_index, topics):
+    with Index(seed_index) as index:
+        found = candidates(index, topics["sanctions"])
+        selection = summarise(index, topics["sanctions"])
+    assert len(selection.chosen) + len(selection.rejected) == len(found)
+    assert all(p.reason.startswith("chosen") for p in selection.chosen)
+    assert {p.reason.split(" ")[0] for p in selection.rejected} <= {"below", "same", "already", "its"}
+
+
+def test_sentence_budget_is_respected(seed_index, topics):
+    with Index(seed_index) as index:
+        selection = summarise(index, topics["eu-relations"], SummarySettings(rank=RankSettings(sentences=4)))
+    assert len(selection.chosen) == 4
+
+
+def test_no_match_is_an_error(seed_index):
+    with Index(seed_index) as index, pytest.raises(NothingFound, match="no sentence in the corpus matches"):
+        summarise(index, topic_from_keywords("penguins"))
