@@ -66,24 +66,48 @@ def _content(text: str) -> frozenset[str]:
     return frozenset(w for w in words(text) if w not in stopwords())
 
 
-def _same_fact(a: Candidate, b: Candidate, cosine: float, settings: RankSettings) -> bool:
-    if cosine >= settings.duplicate:
-        return True
-    fa, fb = figures(a.sentence.text), figures(b.sentence.text)
-    shared = fa & fb
-    if not shared or len(shared) * 2 < min(len(fa), len(fb)):
-        return False
-    ca, cb = _content(a.sentence.text), _content(b.sentence.text)
-    return len(ca & cb) / max(1, min(len(ca), len(cb))) >= settings.figure_overlap
-
-
 def _adjacent(a: Candidate, b: Candidate) -> bool:
     """One continues the other or is its lead-in: they complete each other, they do not repeat."""
+
     def leans_on(x: Candidate, y: Candidate) -> bool:
         lead = x.lead_in
         return x.follows == y.id or (lead is not None and (lead.document_id, lead.position) == y.id)
 
     return leans_on(a, b) or leans_on(b, a)
+
+
+def _incidence(rows: Sequence[frozenset[str]]):
+    """A sparse 0/1 matrix: one row per set, one column per distinct member."""
+    import scipy.sparse as sp
+
+    columns = {member: k for k, member in enumerate(sorted(set().union(*rows)))}
+    indices = [columns[m] for row in rows for m in sorted(row)]
+    indptr = np.cumsum([0, *(len(row) for row in rows)])
+    return sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(rows), max(1, len(columns))))
+
+
+def same_fact_pairs(candidates: Sequence[Candidate], space: Space, settings: RankSettings) -> list[tuple[int, int]]:
+    """Pairs (i < j) that tell the same fact: a cosine of ``duplicate`` or more, or the same
+    figures (at least half of the smaller set shared) and ``figure_overlap`` of content words."""
+    import scipy.sparse as sp
+
+    close = sp.triu(space.similarity, k=1).tocoo()
+    pairs = {(int(i), int(j)) for i, j, v in zip(close.row, close.col, close.data) if v >= settings.duplicate}
+    figure_sets = [figures(c.sentence.text) for c in candidates]
+    if any(figure_sets):
+        numbers = _incidence(figure_sets)
+        shared = sp.triu(numbers @ numbers.T, k=1).tocoo()
+        counts = np.array([len(f) for f in figure_sets])
+        enough = shared.data * 2 >= np.minimum(counts[shared.row], counts[shared.col])
+        rows, cols = shared.row[enough], shared.col[enough]
+        if len(rows):
+            content_sets = [_content(c.sentence.text) for c in candidates]
+            content = _incidence(content_sets)
+            common = np.asarray(content[rows].multiply(content[cols]).sum(axis=1)).ravel()
+            sizes = np.array([max(1, len(c)) for c in content_sets])
+            similar = common / np.minimum(sizes[rows], sizes[cols]) >= settings.figure_overlap
+            pairs.update(zip(rows[similar].tolist(), cols[similar].tolist()))
+    return sorted((i, j) for i, j in pairs if not _adjacent(candidates[i], candidates[j]))
 
 
 def clusters(candidates: Sequence[Candidate], space: Space, settings: RankSettings) -> list[int]:
@@ -96,19 +120,9 @@ def clusters(candidates: Sequence[Candidate], space: Space, settings: RankSettin
             i = parent[i]
         return i
 
-    pairs = set(zip(*space.similarity.nonzero()))
-    by_figure: dict[str, list[int]] = {}
-    for i, c in enumerate(candidates):
-        for figure in figures(c.sentence.text):
-            by_figure.setdefault(figure, []).append(i)
-    for members in by_figure.values():
-        pairs.update((i, j) for i in members for j in members if i < j)
-    for i, j in sorted(pairs):
-        if i >= j or _adjacent(candidates[i], candidates[j]):
-            continue
-        if _same_fact(candidates[i], candidates[j], space.similarity[i, j], settings):
-            a, b = root(i), root(j)
-            parent[max(a, b)] = min(a, b)
+    for i, j in same_fact_pairs(candidates, space, settings):
+        a, b = root(i), root(j)
+        parent[max(a, b)] = min(a, b)
     return [root(i) for i in range(len(candidates))]
 
 
@@ -134,6 +148,7 @@ def choose(
         outlets = {candidates[i].source.outlet or candidates[i].sentence.document_id for i in group}
         score[head] *= 1 + settings.corroboration * (len(outlets) - 1)
 
+    redundancy = np.zeros(n)
     position = {key: i for i, key in enumerate(ids)}
     lead_of = {
         i: position.get((c.lead_in.document_id, c.lead_in.position)) for i, c in enumerate(candidates) if c.lead_in
@@ -143,9 +158,9 @@ def choose(
     shown: set[int] = set()  # cluster labels of every sentence shown, lead-ins included
     waiting = sorted(heads, key=lambda i: ids[i])
     top = score.max() or 1.0
+    closest = np.zeros(n)  # each candidate's highest cosine to anything picked so far
     while waiting and len(picked) < settings.sentences:
-        sims = _max_similarity(space, waiting, picked)
-        value = settings.mmr_lambda * score[waiting] / top - (1 - settings.mmr_lambda) * sims
+        value = settings.mmr_lambda * score[waiting] / top - (1 - settings.mmr_lambda) * closest[waiting]
         i = waiting.pop(int(np.argmax(value)))  # first of equal values: the smallest id
         lead = lead_of.get(i)
         if label[i] in shown:
@@ -154,7 +169,9 @@ def choose(
         if lead is not None and lead not in picked and label[lead] in shown:
             reasons[i] = f"its lead-in repeats {_label(candidates[lead])}, already shown"
             continue
+        redundancy[i] = closest[i]
         picked.append(i)
+        closest = np.maximum(closest, space.similarity[:, [i]].toarray().ravel())
         reasons[i] = f"chosen, rank {len(picked)}"
         shown.add(label[i])
         if lead is not None:
@@ -164,8 +181,8 @@ def choose(
     )
     for head, group in heads.items():
         reasons.update({i: f"same fact as {_label(candidates[head])}" for i in group[1:]})
-    redundancy = np.zeros(n)
-    redundancy[list(heads)] = _max_similarity(space, list(heads), picked)
+    rest = [i for i in heads if i not in picked]
+    redundancy[rest] = closest[rest]
 
     chosen = {ids[i] for i in picked}
 
@@ -191,12 +208,6 @@ def _bonus(candidate: Candidate, settings: RankSettings) -> float:
     if opens_dependently(candidate.sentence.text) and candidate.lead_in is None:
         bonus *= settings.dependent_penalty
     return bonus
-
-
-def _max_similarity(space: Space, rows: list[int], columns: list[int]) -> np.ndarray:
-    if not rows or not columns:
-        return np.zeros(len(rows))
-    return space.similarity[rows][:, columns].toarray().max(axis=1)
 
 
 def _brief_order(picked: list[int], candidates: Sequence[Candidate]) -> list[int]:
