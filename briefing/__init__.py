@@ -10,7 +10,6 @@ The library API; the ``briefing`` command is a thin layer over it::
 
 from __future__ import annotations
 
-import logging
 from importlib.metadata import PackageNotFoundError, version
 
 from .corpus import add as add_to_corpus
@@ -36,5 +35,3 @@ __all__ = [
     "UsageError",
     "add_to_corpus",
 ]
-
-logging.getLogger(__name__).addHandler(logging.NullHandler())

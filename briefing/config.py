@@ -37,10 +37,17 @@ def load_settings(
     if max_bytes <= 0:
         raise UsageError(f"{config}: corpus.max_file_bytes must be positive")
     return Settings(
-        corpus=corpus or Path(table.get("dir", defaults.corpus)),
-        index=index or Path(table.get("index", defaults.index)),
+        corpus=corpus or _path(table, "dir", defaults.corpus, config),
+        index=index or _path(table, "index", defaults.index, config),
         max_file_bytes=max_bytes,
     )
+
+
+def _path(table: dict, key: str, default: Path, config: Path) -> Path:
+    value = table.get(key, str(default))
+    if not isinstance(value, str) or not value.strip():
+        raise UsageError(f"{config}: corpus.{key} must be a path in quotes")
+    return Path(value)
 
 
 def _read_config(config: Path) -> dict:

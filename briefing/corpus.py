@@ -1,4 +1,4 @@
-"""Bringing files into the corpus folder as Markdown with front matter.
+"""The corpus folder: which files are its articles, and bringing new ones in as Markdown.
 
 A corpus file keeps the article text exactly as the source gave it (briefs quote it
 verbatim); cleaning happens when the index is built, so better cleaning rules never
@@ -7,6 +7,7 @@ need the corpus to be re-imported.
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 from dataclasses import dataclass, fields, replace
@@ -15,9 +16,40 @@ from pathlib import Path
 from . import ingest
 from .errors import CorpusError, FileError
 from .ingest import loaders
-from .index import scan
 from .models import Document, Skipped, Source
-from .nlp import slug
+from .filenames import slug
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    id: str
+    path: Path
+    relative: str
+
+
+def scan(corpus: Path) -> tuple[list[CorpusFile], list[Skipped]]:
+    """The article files of a corpus folder, in a fixed order; ids are paths without the suffix."""
+    if not corpus.is_dir():
+        raise CorpusError(f"corpus folder {corpus} does not exist (use --corpus DIR)")
+    files: list[CorpusFile] = []
+    skipped: list[Skipped] = []
+    seen: dict[str, str] = {}
+    for path in sorted(corpus.rglob("*")):
+        relative = path.relative_to(corpus).as_posix()
+        if any(part.startswith(".") for part in path.relative_to(corpus).parts):
+            continue
+        if path.is_dir() or path.suffix.lower() == ".toml":
+            continue
+        if path.suffix.lower() not in ingest.SUFFIXES:
+            skipped.append(Skipped(str(path), f"unsupported file type (use {', '.join(ingest.SUFFIXES)})"))
+            continue
+        doc_id = relative[: -len(path.suffix)]
+        if doc_id in seen:
+            skipped.append(Skipped(str(path), f"same id {doc_id!r} as {seen[doc_id]}"))
+            continue
+        seen[doc_id] = relative
+        files.append(CorpusFile(doc_id, path, relative))
+    return files, skipped
 
 
 @dataclass(frozen=True)
@@ -98,20 +130,23 @@ def file_name(source: Source, fallback: str) -> str:
 
 
 def _write(corpus: Path, source: Source, body: str, fallback: str) -> Path:
+    """Write the whole file under a temporary name, then link it to the first free name:
+    a link never replaces an existing file, so nothing in the corpus is overwritten."""
     stem = file_name(source, fallback)
-    target = corpus / f"{stem}.md"
-    number = 2
-    while target.exists():
-        target = corpus / f"{stem}-{number}.md"
-        number += 1
-    fd, temp = tempfile.mkstemp(prefix=".adding.", suffix=".md", dir=corpus)
+    temp = None
     try:
+        fd, temp = tempfile.mkstemp(prefix=".adding.", suffix=".md", dir=corpus)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
             out.write(loaders.front_matter(source) + "\n" + body)
-        os.replace(temp, target)
+        for number in itertools.count(1):
+            target = corpus / (f"{stem}.md" if number == 1 else f"{stem}-{number}.md")
+            try:
+                os.link(temp, target)
+                return target
+            except FileExistsError:
+                continue
     except OSError as exc:
-        raise FileError(target, f"cannot write ({exc.strerror or exc})") from exc
+        raise FileError(corpus / f"{stem}.md", f"cannot write ({exc.strerror or exc})") from exc
     finally:
-        if os.path.exists(temp):
+        if temp is not None and os.path.exists(temp):
             os.unlink(temp)
-    return target

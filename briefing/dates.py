@@ -15,8 +15,10 @@ from .errors import UsageError
 _ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class PartialDate:
+    """Order dates by ``sort_key``: a month sorts before the days in it."""
+
     year: int
     month: int | None = None
     day: int | None = None

@@ -16,17 +16,19 @@ import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from . import ingest
+from .corpus import CorpusFile, scan
 from .dates import parse_date
 from .errors import CorpusError, FileError, IndexDatabaseError
 from .models import BuildReport, Document, DocumentSummary, Sentence, Skipped, Source
 from .nlp import stems
 
 SCHEMA_VERSION = 1
+APPLICATION_ID = int.from_bytes(b"brfg", "big")  # marks a database as a briefing index
+_SQLITE_HEADER = b"SQLite format 3\x00"
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -64,8 +66,11 @@ _SOURCE_COLUMNS = ("outlet", "title", "author", "date", "url", "kind", "place", 
 
 
 def processing_fingerprint() -> str:
-    """A hash of the code and data that turn a file into sentences: when it changes, every file is re-processed."""
-    digest = hashlib.sha256()
+    """A hash of the code, data and library versions that turn a file into sentences: when
+    it changes, every file is re-processed."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(f"nltk {version('nltk')} trafilatura {version('trafilatura')}".encode())
     package = resources.files("briefing")
     parts = sorted(
         [package / "nlp.py", package / "dates.py", package / "data" / "stopwords.txt"]
@@ -77,55 +82,29 @@ def processing_fingerprint() -> str:
     return digest.hexdigest()
 
 
-@dataclass(frozen=True)
-class CorpusFile:
-    id: str
-    path: Path
-    relative: str
-
-
-def scan(corpus: Path) -> tuple[list[CorpusFile], list[Skipped]]:
-    """The article files of a corpus folder, in a fixed order; ids are paths without the suffix."""
-    if not corpus.is_dir():
-        raise CorpusError(f"corpus folder {corpus} does not exist (use --corpus DIR)")
-    files: list[CorpusFile] = []
-    skipped: list[Skipped] = []
-    seen: dict[str, str] = {}
-    for path in sorted(corpus.rglob("*")):
-        relative = path.relative_to(corpus).as_posix()
-        if any(part.startswith(".") for part in path.relative_to(corpus).parts):
-            continue
-        if path.is_dir() or path.suffix.lower() == ".toml":
-            continue
-        if path.suffix.lower() not in ingest.SUFFIXES:
-            skipped.append(Skipped(str(path), f"unsupported file type (use {', '.join(ingest.SUFFIXES)})"))
-            continue
-        doc_id = relative[: -len(path.suffix)]
-        if doc_id in seen:
-            skipped.append(Skipped(str(path), f"same id {doc_id!r} as {seen[doc_id]}"))
-            continue
-        seen[doc_id] = relative
-        files.append(CorpusFile(doc_id, path, relative))
-    return files, skipped
-
-
 class Index:
     """An open sentence index. Use ``Index.build`` to create or refresh one from a corpus folder."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        if not self.path.exists():
+        if not self.path.is_file():
             raise IndexDatabaseError(f"no index at {self.path}: run `briefing corpus build` first")
         try:
             self.db = _connect(self.path)
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            raise IndexDatabaseError(f"index {self.path} is corrupt ({exc}): run `briefing corpus build`") from exc
-        if version != SCHEMA_VERSION:
-            self.db.close()
-            raise IndexDatabaseError(
-                f"index {self.path} has schema version {version}, not {SCHEMA_VERSION}: run `briefing corpus build`"
+        except sqlite3.Error as exc:
+            raise IndexDatabaseError(f"cannot open the index {self.path}: {exc}") from exc
+        try:
+            application, version = (
+                self.db.execute("PRAGMA application_id").fetchone()[0],
+                self.db.execute("PRAGMA user_version").fetchone()[0],
             )
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise IndexDatabaseError(f"index {self.path} is corrupt ({exc}): run `briefing corpus build`") from exc
+        if application != APPLICATION_ID or version != SCHEMA_VERSION:
+            self.db.close()
+            what = "is not a briefing index" if application != APPLICATION_ID else f"has schema version {version}"
+            raise IndexDatabaseError(f"index {self.path} {what}: run `briefing corpus build`")
 
     def __enter__(self) -> Index:
         return self
@@ -138,26 +117,23 @@ class Index:
 
     @classmethod
     def build(cls, corpus: Path, path: Path, limit: int = ingest.loaders.MAX_FILE_BYTES) -> BuildReport:
-        """Bring the index at ``path`` up to date with the corpus folder; returns what was done."""
+        """Bring the index at ``path`` up to date with the corpus folder; returns what was done.
+
+        A corrupt index is set aside (never deleted) and rebuilt; a file that is some other
+        program's database, or not a file at all, is refused.
+        """
         files, skipped = scan(Path(corpus))
         path = Path(path)
-        reason = _unusable(path) if path.exists() else None
-        if path.exists() and reason is None:
-            with closing(_connect(path)) as db:
-                return _refresh(db, files, skipped, limit, rebuilt_because=None)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-        os.close(fd)
         try:
-            with closing(_connect(Path(temp))) as db:
-                db.executescript(_SCHEMA)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                report = _refresh(db, files, skipped, limit, rebuilt_because=reason)
-            os.replace(temp, path)
-        finally:
-            if os.path.exists(temp):
-                os.unlink(temp)
-        return report
+            reason = _rebuild_reason(path)
+            if reason is None:
+                with closing(_connect(path)) as db:
+                    return _refresh(db, files, skipped, limit, rebuilt_because=None)
+            return _build_fresh(path, files, skipped, limit, reason)
+        except sqlite3.Error as exc:
+            raise IndexDatabaseError(f"cannot write the index {path}: {exc}") from exc
+        except OSError as exc:
+            raise IndexDatabaseError(f"cannot write the index {path}: {exc.strerror or exc}") from exc
 
     def documents(self, doc_id: str | None = None) -> list[DocumentSummary]:
         """Every document (or the one with ``doc_id``), ordered by id."""
@@ -240,19 +216,58 @@ def _connect(path: Path) -> sqlite3.Connection:
     return db
 
 
-def _unusable(path: Path) -> str | None:
-    """Why the existing database at ``path`` must be rebuilt from scratch, or None when it can be refreshed."""
+def _rebuild_reason(path: Path) -> str | None:
+    """Why the index at ``path`` must be built from scratch ("" for a new one), or None to refresh it."""
+    if not path.exists() or (path.is_file() and path.stat().st_size == 0):
+        return ""
+    if not path.is_file():
+        raise IndexDatabaseError(f"{path} is not a file: give --index the path of an index file")
+    with path.open("rb") as file:
+        head = file.read(100)
+    if not head.startswith(_SQLITE_HEADER):
+        kept = _set_aside(path)
+        return f"{path} was not a readable index; kept it as {kept}"
+    if int.from_bytes(head[68:72], "big") != APPLICATION_ID:
+        raise IndexDatabaseError(f"{path} is another program's SQLite database, not a briefing index")
     try:
         with closing(_connect(path)) as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
-            db.execute("SELECT count(*) FROM documents").fetchone()
+            if version != SCHEMA_VERSION:
+                return f"{path} had schema version {version}, this briefing uses {SCHEMA_VERSION}"
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                return f"index {path} failed its integrity check"
+                return f"{path} failed its integrity check"
     except sqlite3.DatabaseError as exc:
-        return f"index {path} is corrupt ({exc})"
-    if version != SCHEMA_VERSION:
-        return f"index {path} had schema version {version}, this briefing uses {SCHEMA_VERSION}"
+        return f"{path} is corrupt ({exc})"
     return None
+
+
+def _set_aside(path: Path) -> Path:
+    """Move an unreadable file out of the way without losing it."""
+    kept = path.with_name(path.name + ".unreadable")
+    number = 2
+    while kept.exists():
+        kept = path.with_name(f"{path.name}.unreadable-{number}")
+        number += 1
+    path.rename(kept)
+    return kept
+
+
+def _build_fresh(path: Path, files: list[CorpusFile], skipped: list[Skipped], limit: int, reason: str) -> BuildReport:
+    """Build into a temporary file beside ``path`` and swap it in only when complete."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        with closing(_connect(Path(temp))) as db:
+            db.executescript(_SCHEMA)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            report = _refresh(db, files, skipped, limit, rebuilt_because=reason or None)
+        os.replace(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+    return report
 
 
 def _refresh(
@@ -269,13 +284,16 @@ def _refresh(
         if reprocess and stored and rebuilt_because is None:
             rebuilt_because = "the text-processing code changed"
         known = {path: (doc_id, digest) for doc_id, path, digest in db.execute("SELECT id, path, content_hash FROM documents")}
-        present: set[str] = set()
+        scanned = {file.relative for file in files}
+        removed = sorted(known[p][0] for p in known if p not in scanned)
+        for relative in known:
+            if relative not in scanned:
+                _delete(db, relative)
         for file in files:
             try:
                 raw = ingest.read(file.path, limit)
                 if not reprocess and known.get(file.relative) == (file.id, raw.digest):
                     unchanged.append(file.id)
-                    present.add(file.relative)
                     continue
                 document = ingest.document(raw, file.id, file.relative)
                 extracted = ingest.extract(document)
@@ -283,15 +301,11 @@ def _refresh(
                     raise FileError(file.path, "no article text left after removing page chrome")
             except FileError as exc:
                 skipped.append(Skipped(exc.path, exc.reason))
+                _delete(db, file.relative)
                 continue
             _delete(db, file.relative)
             _insert(db, document, extracted)
             (updated if file.relative in known else added).append(file.id)
-            present.add(file.relative)
-        removed = sorted(known[p][0] for p in known if p not in present)
-        for relative in known:
-            if relative not in present:
-                _delete(db, relative)
         if reprocess:
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('processing', ?)", (fingerprint,))
     return BuildReport(

@@ -8,7 +8,6 @@ NLTK's Snowball (pure code, no data) and the stopword list ships with the packag
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache
 from importlib import resources
 
@@ -86,15 +85,3 @@ def stems(text: str) -> list[str]:
 def stopwords() -> frozenset[str]:
     data = resources.files("briefing").joinpath("data/stopwords.txt").read_text(encoding="utf-8")
     return frozenset(line.strip() for line in data.splitlines() if line.strip() and not line.startswith("#"))
-
-
-def slug(text: str, limit: int = 50) -> str:
-    """Lower-case ASCII words joined by hyphens: safe as a file name, whatever the text."""
-    ascii_text = unicodedata.normalize("NFKD", re.sub(r"['’]", "", text)).encode("ascii", "ignore").decode()
-    tokens = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    out = ""
-    for word in tokens:
-        if out and len(out) + 1 + len(word) > limit:
-            break
-        out = f"{out}-{word}" if out else word[:limit]
-    return out

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from .errors import UsageError
 from .models import Term, Topic
-from .nlp import slug, stems, stopwords, words
+from .filenames import slug
+from .nlp import stems, stopwords, words
 
 TOPICS_FILE = Path("topics.toml")
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from briefing import ingest
-from briefing.index import Index, scan
+from briefing.corpus import scan
+from briefing.index import Index
 
 PROJECT = Path(__file__).resolve().parents[1]
 CORPUS = PROJECT / "corpus"

@@ -169,3 +169,48 @@ def test_soft_wrapped_lines_are_joined_and_markdown_marks_removed():
     ]
     assert result[0].heading and result[2].bullet
     assert [p.role for p in clean(text).paragraphs] == [HEADING, BODY, BODY, BODY]
+
+
+LEAD = "Kazakhstan's parliament met on Monday to debate the budget for the coming year, officials said."
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "By Tuesday, the government had withdrawn the proposal.",
+        "By contrast, exports to China fell sharply.",
+        "Tokayev — Kazakhstan's president since 2019 — said on Friday that talks would go on.",
+        "Pictured alongside the president were three regional governors, who declined to comment.",
+        "The footage was distributed by the news agencies AFP/Reuters.",
+        "The minister posted the statement on Twitter and later on Facebook, drawing criticism.",
+        "Copyright disputes are rising.",
+        "The newsletter was banned in 2019.",
+        "Journalists can write to the ministry, but replies from press@gov.kz rarely come within a month.",
+        "The economy grew by 5% last year (source: IMF), faster than its neighbours.",
+    ],
+)
+def test_ordinary_news_sentences_are_kept(sentence):
+    assert clean(f"{LEAD}\n{sentence}\nThe debate goes on tomorrow, with a vote expected by Friday.\n").body[1] == sentence
+
+
+@pytest.mark.parametrize(
+    "heading", ["Comments from Moscow", "More on sanctions", "Related risks", "Tags and tariffs"]
+)
+def test_a_subheading_does_not_end_the_article(heading):
+    text = f"{LEAD}\n{heading}\nThe vote is expected by Friday, the speaker said.\n"
+    assert clean(text).body[-1] == "The vote is expected by Friday, the speaker said."
+
+
+def test_a_headline_with_a_date_is_a_heading_not_a_dateline():
+    result = clean(f"Kazakhstan to hold nuclear referendum on October 6, 2024\n{LEAD}\n")
+    assert result.found.title == "Kazakhstan to hold nuclear referendum on October 6, 2024"
+    assert result.found.date is None
+
+
+def test_a_question_lede_is_not_page_chrome():
+    assert clean(f"Can Kazakhstan stay neutral?\n{LEAD}\n").body[0] == "Can Kazakhstan stay neutral?"
+
+
+def test_a_pull_quote_keeps_its_first_copy():
+    quote = "“We will not allow our territory to be used to circumvent sanctions,” the minister said."
+    assert clean(f"{LEAD}\n{quote}\nMore text follows here about the budget.\n{quote}\n").body.count(quote) == 1

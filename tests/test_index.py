@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from briefing.errors import CorpusError, IndexDatabaseError
-from briefing.index import SCHEMA_VERSION, Index
+from briefing.index import APPLICATION_ID, SCHEMA_VERSION, Index
 from briefing.nlp import stem
 
 from .conftest import CORPUS, POLITICO, SPECIAL_EURASIA
@@ -105,26 +106,73 @@ def test_two_files_with_one_id_are_reported(corpus_copy, tmp_path):
     assert "same id" in report.skipped[0].reason
 
 
-def test_a_corrupt_index_is_rebuilt(corpus_copy, tmp_path):
+def test_a_corrupt_index_is_rebuilt_in_place(corpus_copy, tmp_path):
     index = tmp_path / "index.sqlite"
-    index.write_bytes(b"this is not a database" * 100)
+    Index.build(corpus_copy, index)
+    data = bytearray(index.read_bytes())
+    data[4096 : 4096 * 3] = b"\xa5" * (4096 * 2)  # scribble over pages 2 and 3, header intact
+    index.write_bytes(bytes(data))
     report = Index.build(corpus_copy, index)
-    assert "corrupt" in report.rebuilt_because
+    assert report.rebuilt_because == f"{index} is corrupt (database disk image is malformed)"
     assert len(report.added) == 5
     with Index(index) as opened:
         assert len(opened.documents()) == 5
 
 
+def test_an_unreadable_index_is_set_aside_not_destroyed(corpus_copy, tmp_path):
+    index = tmp_path / "index.sqlite"
+    junk = b"these are someone's notes, not a database\n" * 50
+    index.write_bytes(junk)
+    report = Index.build(corpus_copy, index)
+    kept = tmp_path / "index.sqlite.unreadable"
+    assert report.rebuilt_because == f"{index} was not a readable index; kept it as {kept}"
+    assert kept.read_bytes() == junk
+    assert len(report.added) == 5
+
+
+def test_another_programs_database_is_refused_untouched(corpus_copy, tmp_path):
+    other = tmp_path / "app.sqlite"
+    with closing(sqlite3.connect(other)) as db:
+        db.execute("CREATE TABLE precious (x)")
+        db.commit()
+    before = other.read_bytes()
+    with pytest.raises(IndexDatabaseError, match="another program's SQLite database"):
+        Index.build(corpus_copy, other)
+    with pytest.raises(IndexDatabaseError, match="is not a briefing index"):
+        Index(other)
+    assert other.read_bytes() == before
+
+
+def test_a_folder_is_not_an_index(corpus_copy, tmp_path):
+    with pytest.raises(IndexDatabaseError, match="is not a file"):
+        Index.build(corpus_copy, tmp_path)
+    with pytest.raises(IndexDatabaseError, match="cannot write the index"):
+        Index.build(corpus_copy, corpus_copy / f"{POLITICO}.md" / "index.sqlite")
+
+
 def test_an_index_of_another_schema_version_is_rebuilt_not_misread(corpus_copy, tmp_path):
     index = tmp_path / "index.sqlite"
-    with sqlite3.connect(index) as db:
+    with closing(sqlite3.connect(index)) as db:
         db.execute("CREATE TABLE documents (id TEXT)")
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+        db.commit()
     with pytest.raises(IndexDatabaseError, match="schema version"):
         Index(index)
     report = Index.build(corpus_copy, index)
     assert "schema version" in report.rebuilt_because
     assert len(report.added) == 5
+
+
+def test_a_renamed_file_keeps_its_id(corpus_copy, tmp_path):
+    index = tmp_path / "index.sqlite"
+    Index.build(corpus_copy, index)
+    source = corpus_copy / f"{POLITICO}.md"
+    source.rename(source.with_suffix(".txt"))
+    report = Index.build(corpus_copy, index)
+    assert report.removed == (POLITICO,) and report.added == (POLITICO,)
+    with Index(index) as opened:
+        assert opened.documents(POLITICO)[0].path == f"{POLITICO}.txt"
 
 
 def test_changed_text_processing_reprocesses_every_file(corpus_copy, tmp_path):

@@ -95,3 +95,47 @@ def test_a_short_quoted_phrase_does_not_make_a_quotation(extracted):
 def test_quote_spans_handle_open_quotes_and_newswire_marks():
     assert quote_spans("He said “one. Two”. Then “three") == [(8, 18), (25, 31)]
     assert quote_spans("``The land is held in trust,'' Cuomo said.") == [(0, 30)]
+
+
+def extract_text(body: str, kind: str | None = None):
+    from briefing.ingest import extract
+    from briefing.models import Document, Source
+
+    return extract(Document("doc", "doc.md", Source(kind=kind), body, "")).sentences
+
+
+def test_a_label_used_twice_is_not_a_speaker():
+    sentences = extract_text(
+        "Kazakhstan's central bank held its rate on Friday, analysts said in Almaty.\n"
+        "Background: The bank raised its rate twice last year.\n"
+        "Inflation reached 9.8% in March, the statistics office said.\n"
+        "Background: The tenge has lost a tenth of its value since January.\n"
+    )
+    assert all(s.speaker is None for s in sentences)
+    assert sentences[1].text == "Background: The bank raised its rate twice last year."
+
+
+def test_titles_come_off_the_interviewee():
+    sentences = extract_text(
+        "Foreign Minister Murat Nurtleu told reporters in Astana about the summit plans this week.\n"
+        "Q: Will the summit take place in June?\n"
+        "A: It will, and all five presidents have confirmed they will attend.\n",
+        kind="interview",
+    )
+    assert sentences[-1].speaker == "Murat Nurtleu" and not sentences[-1].is_question
+
+
+def test_a_quote_goes_on_in_the_voice_before_it():
+    sentences = extract_text(
+        "“We were not consulted,” said Anna Petrova, who heads the farmers’ union. “It is unfair.” "
+        "The ministry did not reply to requests for comment on the complaint.\n"
+    )
+    # the first sentence is mostly the reporter's words; the second is all Anna Petrova's
+    assert [s.in_quote for s in sentences] == [False, True, False]
+    assert [s.speaker for s in sentences] == [None, "Anna Petrova", None]
+
+
+def test_a_long_paragraph_of_quotes_is_attributed_sentence_by_sentence():
+    sentences = extract_text("“The talks went well,” Anna Smith said. " * 300 + "\n")
+    assert len(sentences) == 300
+    assert all(s.speaker == "Anna Smith" and s.in_quote for s in sentences)

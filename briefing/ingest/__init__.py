@@ -13,7 +13,7 @@ from ..nlp import sentence_spans
 from . import loaders
 from .loaders import Raw, read
 from .clean import Dropped, clean
-from .interview import Names, is_question, quote_speaker, quote_spans, quoted_share, turns
+from .interview import Names, is_question, quotations, turns, voice
 
 SUFFIXES = loaders.SUFFIXES
 QUOTED = 0.5  # share of a sentence inside quotation marks that makes it a quotation
@@ -42,21 +42,19 @@ def extract(document: Document) -> Extracted:
     names = Names(cleaned.body, source)
     sentences: list[Sentence] = []
     for paragraph, turn in enumerate(turns(cleaned.body, source, names)):
-        quotes = quote_spans(turn.text)
+        quotes = quotations(turn.text, names.resolve)
+        first = 0
         for start, end in sentence_spans(turn.text):
             text = turn.text[start:end].strip()
-            in_quote = quoted_share((start, end), quotes) >= QUOTED
-            speaker = turn.speaker
-            if speaker is None and in_quote:
-                quote = max(quotes, key=lambda q: quoted_share(q, [(start, end)]) * (q[1] - q[0]))
-                speaker = quote_speaker(turn.text, quote, names.resolve)
+            share, quoted_by, first = voice((start, end), quotes, first)
+            in_quote = share >= QUOTED
             sentences.append(
                 Sentence(
                     document_id=document.id,
                     paragraph=paragraph,
                     position=len(sentences),
                     text=text,
-                    speaker=speaker,
+                    speaker=turn.speaker or (quoted_by if in_quote else None),
                     is_question=turn.asks or is_question(text),
                     in_quote=in_quote,
                 )

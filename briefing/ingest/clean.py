@@ -33,10 +33,11 @@ _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)\s]+\)")
 _MD_STRONG = re.compile(r"(\*\*|__)(.+?)\1")
 
 _END_MARKER = re.compile(
-    r"^(?:share (?:this|the)(?: \w+)?|you (?:may|might) (?:also )?(?:like|enjoy)|related"
-    r"(?: \w+)?|read (?:more|next|also)|also read|more (?:from|on|stories)|recommended(?: \w+){0,2}"
-    r"|most (?:read|popular|viewed)|trending(?: now)?|popular posts|latest (?:news|posts)"
-    r"|leave a (?:comment|reply)|comments?|tags?|filed under)\b[^.!?]*$",
+    r"^(?:share(?: this| the)?(?: article| story| post| page)?(?: on)?|you (?:may|might) (?:also )?(?:like|enjoy)"
+    r"|related(?: posts| articles| stories| news| content| reading| coverage)|read (?:more|next|also)|also read"
+    r"|more stories|recommended(?: for you| stories| articles| reading)?|most (?:read|popular|viewed)"
+    r"|trending(?: now)?|popular posts|latest (?:news|posts|stories)|leave a (?:comment|reply)|comments|tags"
+    r"|filed under)\s*:?$",
     re.IGNORECASE,
 )
 _LABEL = re.compile(
@@ -44,35 +45,36 @@ _LABEL = re.compile(
     r"|credits?|tags?|advertisement|sponsored)\s*:",
     re.IGNORECASE,
 )
-_CAPTION = re.compile(
-    r"\((?:photo|image|picture|credits?|courtesy|source)\s*:|^(?:photo|image|picture|pictured|file photo)\b"
-    r"|^an? (?:image|photo|photograph|picture|screenshot) (?:of|from|shows)\b"
-    r"|/\s*(?:AFP|Reuters|AP|Getty Images|EPA)\b|©",
-    re.IGNORECASE,
+_CREDIT = re.compile(
+    r"\((?i:photo|image|picture|credits?|courtesy)\s*:|^(?i:photo|image|picture|pictured|file photo)\s*(?::|by\b)"
+    r"|\b(?:AFP|REUTERS|Reuters|AP|EPA|Getty Images)\s*/\s*[A-Z][\w '’-]*$"
 )
+_CAPTION_OPENING = re.compile(r"^an? (?:image|photo|photograph|picture|screenshot) (?:of|from|shows)\b", re.IGNORECASE)
 _SOCIAL = re.compile(
     r"\b(?:facebook|instagram|twitter|youtube|linkedin|telegram|whatsapp|tiktok|pinterest|reddit)\b",
     re.IGNORECASE,
 )
 _FOLLOW = re.compile(r"\bfollow us\b", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_CONTACT = re.compile(
-    r"\b(?:contact us|subscribe|newsletter|sign up|all rights reserved|copyright)\b", re.IGNORECASE
+_CONTACT_WORDS = re.compile(
+    r"\b(?:(?:please )?contact us|please contact|write to us|e-?mail us|reach us|send (?:us )?(?:your )?tips"
+    r"|for (?:further|more) information)\b",
+    re.IGNORECASE,
 )
+_CONTACT = re.compile(r"\b(?:contact us|subscribe to|sign up|all rights reserved|copyright (?:\d{4}|©))\b|©", re.I)
 _URL_ONLY = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 _BYLINE = re.compile(
-    r"^(?:(?:interview|written|reporting|words|text|story|photos?)\s+by|by|author)\b\s*:?\s*"
-    r"(?P<name>[A-Z][^|]*?)\s*(?:\|.*)?$",
-    re.IGNORECASE,
+    r"^(?i:(?:interview|written|reporting|words|text|story|photos?)\s+by|by|author)\s*:?\s*"
+    r"(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})\s*(?:\|.*)?$"
 )
 _DATELINE_LABEL = re.compile(
     r"^(?:location|dateline|date|published(?: on)?|posted(?: on)?|updated(?: on)?|last updated)\s*:\s*",
     re.IGNORECASE,
 )
 _EDITOR_NOTE = re.compile(r"(?:--|—|–)\s*ed\.?\s*$|^editor['’]?s note\b", re.IGNORECASE)
-_LEDE_DATELINE = re.compile(
-    r"^(?P<place>[A-Z][\w.'’-]*(?:,? [A-Z][\w.'’-]*){0,3})(?: \([^)]{1,30}\))?\s*(?:–|—|--)\s+(?=[A-Z“\"])"
-)
+_PLACE = r"(?:[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+)*(?:, [A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)?)?|[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?, [A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)"
+_LEDE_DATELINE = re.compile(rf"^(?P<place>{_PLACE})(?: \([^)]{{1,30}}\))?\s*(?:–|—|--)\s+(?=[A-Z“\"])")
+_CHROME_QUESTION = re.compile(r"\byou(?:r)?\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -119,13 +121,14 @@ def lines(text: str) -> list[_Line]:
 
 
 def _unwrap(raw: list[str]) -> list[str]:
-    """Undo hard wrapping: a block whose lines share one width is one paragraph, and a line
-    that starts in lower case continues the one before it.
+    """Undo hard wrapping: a block whose lines share one width and mostly break mid-sentence is
+    one paragraph, and a line that starts in lower case continues the one before it.
 
     Scrapes put one paragraph on each line, so lines of varied length stay apart.
     """
     widths = [len(line.strip()) for line in raw[:-1]]
-    if len(raw) >= 3 and all(50 <= w <= 100 for w in widths) and max(widths) - min(widths) <= 30:
+    ends = sum(_ends_sentence(line) for line in raw[:-1])
+    if len(raw) >= 3 and all(50 <= w <= 100 for w in widths) and max(widths) - min(widths) <= 30 and ends * 3 <= len(widths):
         return [" ".join(line.strip() for line in raw)]
     joined: list[str] = []
     for line in raw:
@@ -174,38 +177,42 @@ def clean(text: str) -> Cleaned:
     def drop(line: _Line, reason: str) -> None:
         dropped.append(Dropped(line.text, reason))
 
+    seen: set[str] = set()
     for line in all_lines:
         value = line.text
         started = any(p.role == BODY for p in kept)
-        short = _word_count(value) <= 14 and not (_ends_sentence(value) and _word_count(value) > 8)
+        prose = _ends_sentence(value) and _word_count(value) > 8
+        short = _word_count(value) <= 14 and not prose
         if ended:
             drop(line, "after the end of the article")
         elif not re.search(r"[^\W\d_]", value):
             drop(line, "no words")
-        elif _END_MARKER.match(value) and _word_count(value) <= 6:
+        elif _END_MARKER.match(value):
             ended = started
             drop(line, "end of article" if started else "page chrome")
-        elif match := _LABEL.match(value):
+        elif short and (match := _LABEL.match(value)):
             drop(line, _label_reason(match["label"].lower()))
-        elif len(_SOCIAL.findall(value)) >= 2 or _FOLLOW.search(value):
+        elif short and (len(_SOCIAL.findall(value)) >= 2 or _FOLLOW.search(value)):
             drop(line, "social links")
-        elif _EMAIL.search(value) or _URL_ONLY.match(value) or (short and _CONTACT.search(value)):
+        elif _URL_ONLY.match(value) or (_EMAIL.search(value) and (short or _CONTACT_WORDS.search(value))):
             drop(line, "contact line")
-        elif _CAPTION.search(value):
+        elif short and _CONTACT.search(value):
+            drop(line, "contact line")
+        elif _CREDIT.search(value) or (not _ends_sentence(value) and _CAPTION_OPENING.match(value)):
             drop(line, "caption")
-        elif short and (match := _BYLINE.match(value)) and not _ends_sentence(match["name"].rstrip(".")):
+        elif short and (match := _BYLINE.match(value)):
             found.setdefault("author", match["name"].strip())
             drop(line, "byline")
-        elif short and (_DATELINE_LABEL.match(value) or (not _ends_sentence(value) and find_date(value))):
+        elif short and (_DATELINE_LABEL.match(value) or (not _ends_sentence(value) and _only_a_date(value))):
             _read_dateline(value, found)
             drop(line, "dateline")
         elif _EDITOR_NOTE.search(value):
             drop(line, "editor's note")
         elif value.count("|") >= 2 and not _ends_sentence(value):
             drop(line, "navigation")
-        elif counts[value] > 1 and _word_count(value) >= 3 and not value.endswith(":"):
+        elif counts[value] > 1 and _word_count(value) >= 3 and not value.endswith(":") and (not prose or value in seen):
             drop(line, "repeated line")
-        elif not started and not kept and not line.heading and (_word_count(value) <= 3 or value.endswith("?")) and short:
+        elif not started and not kept and not line.heading and short and _chrome_before_the_article(value):
             drop(line, "page chrome")
         elif line.heading or not _ends_sentence(value) or (line.bullet and short and _title_case(value)):
             if not started and not kept:
@@ -217,7 +224,22 @@ def clean(text: str) -> Cleaned:
                 dropped.append(Dropped(value[: match.end()].strip(), "dateline"))
                 value = value[match.end() :]
             kept.append(Paragraph(value, BODY))
+        seen.add(line.text)
     return Cleaned(tuple(kept), tuple(dropped), Source(**found))
+
+
+def _chrome_before_the_article(value: str) -> bool:
+    """Section labels and search prompts above a headline: a few words, or a question to the reader."""
+    return _word_count(value) <= 3 or (value.endswith("?") and bool(_CHROME_QUESTION.search(value)))
+
+
+def _only_a_date(value: str) -> bool:
+    """A dateline is a date and little else ("Astana, April 16, 2025"), not a headline with a date in it."""
+    date = find_date(value)
+    if date is None:
+        return False
+    rest = re.sub(r"\b\d{1,4}(?:st|nd|rd|th)?\b|[A-Z][a-z]{2,8}\.?(?=\s+\d)", " ", value)
+    return _word_count(re.sub(r"[^\w\s]", " ", rest)) <= 4
 
 
 def _label_reason(label: str) -> str:

@@ -20,7 +20,12 @@ _NAME = r"(?:(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*
 _TAG = re.compile(rf"^(?P<name>{_NAME})\s*:\s*(?P<rest>.*)$")
 _QUESTION_MARK = re.compile(r"^(?:Q\s*:|Question\s*[:.])\s*(?P<rest>.*)$")
 _ANSWER_MARK = re.compile(rf"^(?:A\s*:|Answer\s*[:.])\s*(?:(?P<name>{_NAME})\s*:\s*)?(?P<rest>.*)$")
-_PERSON = re.compile(r"\b[A-Z][a-z]+(?:[-’'][A-Za-z]+)?(?:\s+[A-Z][a-z]+(?:-[A-Za-z]+)?){1,2}\b")
+_PERSON = re.compile(r"\b[A-Z][a-z]+(?:[-’'][A-Za-z]+)?(?:\s+[A-Z][a-z]+(?:[-’'][A-Za-z]+)?){1,5}\b")
+_TITLES = frozenset(
+    """mr mrs ms dr prof president vice prime deputy foreign minister ministers secretary general ambassador
+    chancellor senator governor mayor chairman chairwoman chair director envoy commissioner adviser advisor
+    spokesman spokeswoman spokesperson king queen prince colonel captain first lady sir""".split()
+)
 _MET_WITH = re.compile(
     r"\b(?:interview with|interviewed|met(?: with)?|meeting with|conversation with|(?:spoke|talked) (?:with|to))\s+$",
     re.IGNORECASE,
@@ -28,6 +33,25 @@ _MET_WITH = re.compile(
 _TOLD = re.compile(r"^\s+(?:told|gave an? (?:exclusive )?interview)\b")
 _SPEECH_VERB = r"(?:said|says|told|added|stated|noted|explained|stressed|argued|warned|observed|insisted)"
 _CLOSING = "\"'”’»)]* "
+
+
+def person(words: str) -> str | None:
+    """A person's name from capitalised words, titles taken off ("Foreign Minister Murat Nurtleu"
+    → "Murat Nurtleu"); None unless at least a first name and a surname remain."""
+    tokens = words.split()
+    while tokens and tokens[0].lower().strip(".") in _TITLES:
+        tokens.pop(0)
+    return " ".join(tokens) if len(tokens) >= 2 else None
+
+
+def people(text: str) -> list[tuple[str, int, int]]:
+    """Every person's name in a text, with where it stands."""
+    found = []
+    for match in _PERSON.finditer(text):
+        name = person(match.group(0))
+        if name:
+            found.append((name, match.end() - len(name), match.end()))
+    return found
 
 
 @dataclass(frozen=True)
@@ -53,27 +77,37 @@ def turns(paragraphs: Sequence[str], source: Source, names: Names) -> list[Turn]
     ).lower()
 
     def is_tag(match: re.Match | None) -> bool:
-        """A name before a colon is a speaker when it recurs as a tag, or is named in an interview's text."""
+        """A name before a colon is a speaker when it names a person and recurs as a tag, or is
+        named in an interview's text; "Background:" or "Update:" never are."""
         if not match or _QUESTION_MARK.match(match.string) or _ANSWER_MARK.match(match.string):
             return False
-        return tag_counts[match["name"]] >= 2 or (interview and match["name"] in untagged)
+        name = match["name"]
+        if person(name) is None and names.resolve(name) == name:
+            return False
+        return tag_counts[name] >= 2 or (interview and name in untagged)
 
     askers = _interviewers(paragraphs, is_tag)
     out: list[Turn] = []
     speaker: str | None = None
     asks = False
+    carry = interview  # do untagged paragraphs go on in the last speaker's voice?
     for paragraph in paragraphs:
         if match := _QUESTION_MARK.match(paragraph):
             speaker, asks, text = (next(iter(askers)) if len(askers) == 1 else None), True, match["rest"]
+            carry = True
         elif match := _ANSWER_MARK.match(paragraph):
             speaker, asks, text = names.resolve(match["name"]) or names.interviewee, False, match["rest"]
+            carry = True
         elif is_tag(match := _TAG.match(paragraph)):
             speaker, asks, text = names.resolve(match["name"]), match["name"] in askers, match["rest"]
+            carry = interview or not text.strip()
         elif interview and is_question(paragraph):
             speaker, asks, text = (next(iter(askers)) if len(askers) == 1 else None), True, paragraph
         else:
             if asks and out and is_question(out[-1].text):
                 speaker, asks = names.interviewee, False
+            elif not carry:
+                speaker, asks = None, False
             text = paragraph
         if text.strip():
             out.append(Turn(text.strip(), speaker, asks))
@@ -98,7 +132,8 @@ class Names:
 
     def __init__(self, paragraphs: Sequence[str], source: Source) -> None:
         text = "\n".join(filter(None, (source.title, *paragraphs)))
-        self.people = Counter(m.group(0) for m in _PERSON.finditer(text))
+        self.found = people(text)
+        self.people = Counter(name for name, _, _ in self.found)
         self.interviewee = self._interviewee(text)
 
     def resolve(self, name: str | None) -> str | None:
@@ -111,10 +146,9 @@ class Names:
     def _interviewee(self, text: str) -> str | None:
         """The person the text says was interviewed, met or told something; None when it never says."""
         hits: Counter[str] = Counter()
-        for match in _PERSON.finditer(text):
-            before = text[max(0, match.start() - 30) : match.start()]
-            after = text[match.end() : match.end() + 40]
-            hits[match.group(0)] += bool(_MET_WITH.search(before)) + bool(_TOLD.match(after))
+        for name, start, end in self.found:
+            before = text[max(0, start - 30) : start]
+            hits[name] += bool(_MET_WITH.search(before)) + bool(_TOLD.match(text[end : end + 40]))
         ranked = sorted((name for name in hits if hits[name]), key=lambda n: (-hits[n], -self.people[n], n))
         return ranked[0] if ranked else None
 
@@ -139,23 +173,53 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def quoted_share(span: tuple[int, int], quotes: Sequence[tuple[int, int]]) -> float:
-    """How much of a sentence's span lies inside quotation marks."""
-    start, end = span
-    inside = sum(max(0, min(end, q_end) - max(start, q_start)) for q_start, q_end in quotes)
-    return inside / max(1, end - start)
+@dataclass(frozen=True)
+class Quote:
+    start: int
+    end: int
+    speaker: str | None
 
 
-def quote_speaker(text: str, quote: tuple[int, int], resolve) -> str | None:
+def quotations(text: str, resolve) -> list[Quote]:
+    """The quotations of a paragraph, in order, each with the person it is attributed to.
+
+    A quotation with no attribution of its own goes on in the voice of the one before it
+    in the same paragraph ("…,” said Anna Petrova. “It is unfair.”), as news style reads.
+    """
+    found: list[Quote] = []
+    for start, end in quote_spans(text):
+        speaker = _attribution(text, start, end, resolve) or (found[-1].speaker if found else None)
+        found.append(Quote(start, end, speaker))
+    return found
+
+
+def _attribution(text: str, start: int, end: int, resolve) -> str | None:
     """The named person a quotation is attributed to next to it ("..., Roman Vassilenko told X")."""
-    after = text[quote[1] : quote[1] + 120]
-    before = text[max(0, quote[0] - 120) : quote[0]]
+    after = text[end : end + 120]
+    before = text[max(0, start - 120) : start]
     patterns = (
         (after, rf"^[,\s]*(?P<name>{_PERSON.pattern})\s+{_SPEECH_VERB}\b"),
         (after, rf"^[,\s]*{_SPEECH_VERB}\s+(?P<name>{_PERSON.pattern})"),
         (before, rf"(?P<name>{_PERSON.pattern})\s+{_SPEECH_VERB}(?:\s+\w+)?[,:]?\s*$"),
     )
     for window, pattern in patterns:
-        if match := re.search(pattern, window):
-            return resolve(match["name"])
+        if (match := re.search(pattern, window)) and (name := person(match["name"])):
+            return resolve(name)
     return None
+
+
+def voice(span: tuple[int, int], quotes: Sequence[Quote], first: int) -> tuple[float, str | None, int]:
+    """How much of a sentence lies inside quotation marks, whose words they are, and the index
+    of the first quotation that can still reach later sentences (so a paragraph is walked once)."""
+    start, end = span
+    while first < len(quotes) and quotes[first].end <= start:
+        first += 1
+    inside, speaker, most = 0, None, 0
+    for quote in quotes[first:]:
+        if quote.start >= end:
+            break
+        overlap = min(end, quote.end) - max(start, quote.start)
+        inside += overlap
+        if overlap > most:
+            speaker, most = quote.speaker, overlap
+    return inside / max(1, end - start), speaker, first

@@ -21,6 +21,12 @@ from ..models import KINDS, Source
 SUFFIXES = (".md", ".txt", ".html", ".htm")
 MAX_FILE_BYTES = 5 * 1024 * 1024
 _LEGACY_ENCODINGS = ("cp1252",)
+_BOMS = (  # longest first: a UTF-32 mark begins like a UTF-16 one
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
 _SOURCE_FIELDS = tuple(f.name for f in fields(Source))
 
 
@@ -30,7 +36,7 @@ class Raw:
 
     path: Path
     data: bytes
-    sidecar: dict
+    sidecar: tuple[tuple[str, object], ...]
     digest: str
 
 
@@ -46,8 +52,12 @@ def decode(data: bytes, name: str) -> str:
     """Text of a file, trying UTF-8 first and then the common fallbacks; binary is refused."""
     if not data.strip():
         raise FileError(name, "empty file")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise FileError(name, f"starts as {encoding} but is not valid {encoding}") from exc
     if b"\x00" in data[:8192]:
         raise FileError(name, "binary file, not text")
     try:
@@ -79,16 +89,26 @@ def source_from_mapping(values: dict, where: str) -> Source:
         value = values.get(key)
         if value is None or value == "":
             continue
+        if isinstance(value, list | dict):
+            raise FileError(where, f"{key} must be a single value, not a {type(value).__name__}")
         if key == "date":
             try:
                 known[key] = parse_date(value)
             except BriefingError as exc:
                 raise FileError(where, str(exc)) from exc
         else:
-            known[key] = str(value).strip()
+            known[key] = _unicode(str(value).strip(), key, where)
     if known.get("kind") not in (None, *KINDS):
         raise FileError(where, f"kind must be one of {', '.join(KINDS)}, not {known['kind']!r}")
     return Source(**known)
+
+
+def _unicode(value: str, key: str, where: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise FileError(where, f"{key} is not valid Unicode text") from exc
+    return value
 
 
 _FRONT_MATTER = re.compile(r"\A(\+\+\+|---)[ \t]*\r?\n(?:(.*?)\r?\n)?\1[ \t]*(?:\r?\n|\Z)", re.DOTALL)
@@ -161,8 +181,8 @@ def _markdown(raw: Raw) -> Loaded:
     return Loaded(body, source_from_mapping(values, str(raw.path)))
 
 
-def _text(raw: Raw) -> Loaded:
-    return Loaded(decode(raw.data, str(raw.path)), source_from_mapping(raw.sidecar, str(raw.path)))
+def _plain_text(raw: Raw) -> Loaded:
+    return Loaded(decode(raw.data, str(raw.path)), source_from_mapping(dict(raw.sidecar), str(raw.path)))
 
 
 def _html(raw: Raw) -> Loaded:
@@ -186,10 +206,10 @@ def _html(raw: Raw) -> Loaded:
         "date": extracted.date,
         "url": extracted.url,
     }
-    return Loaded(text, source_from_mapping({**found, **raw.sidecar}, str(raw.path)))
+    return Loaded(text, source_from_mapping({**found, **dict(raw.sidecar)}, str(raw.path)))
 
 
-_PARSERS = {".md": _markdown, ".txt": _text, ".html": _html, ".htm": _html}
+_PARSERS = {".md": _markdown, ".txt": _plain_text, ".html": _html, ".htm": _html}
 
 
 def read(path: Path, limit: int = MAX_FILE_BYTES) -> Raw:
@@ -197,8 +217,8 @@ def read(path: Path, limit: int = MAX_FILE_BYTES) -> Raw:
     if path.suffix.lower() not in _PARSERS:
         raise FileError(path, f"unsupported file type (use {', '.join(SUFFIXES)})")
     data = read_bytes(path, limit)
-    meta = sidecar(path) if path.suffix.lower() != ".md" else {}
-    digest = hashlib.sha256(data + repr(sorted(meta.items())).encode()).hexdigest()
+    meta = tuple(sorted(sidecar(path).items())) if path.suffix.lower() != ".md" else ()
+    digest = hashlib.sha256(data + repr(meta).encode()).hexdigest()
     return Raw(path, data, meta, digest)
 
 
