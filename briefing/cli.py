@@ -20,6 +20,7 @@ from . import __version__
 from .config import load_settings
 from .dates import parse_date
 from .errors import EXIT_PARTIAL, BriefingError, UsageError
+from .files import slug
 from .models import KINDS, BuildReport, DocumentSummary, Pick, Selection, Sentence, Skipped, Source
 
 app = typer.Typer(
@@ -188,6 +189,10 @@ TopicsOption = Annotated[
 
 
 class Format(str, Enum):
+    pdf = "pdf"
+    html = "html"
+    md = "md"
+    json = "json"
     text = "text"
 
 
@@ -199,29 +204,88 @@ def make(
         Optional[str], typer.Option(help='Ad-hoc keywords instead of a topic: "water, glaciers" or a question.')
     ] = None,
     topics: TopicsOption = Path("topics.toml"),
+    output_format: Annotated[Format, typer.Option("--format", help="pdf (one page), html, md, json, or text.")] = Format.pdf,
+    out: Annotated[
+        Optional[Path], typer.Option("--out", help="Output file [default: out/<topic>.<format>]; - for stdout.")
+    ] = None,
+    issued: Annotated[Optional[str], typer.Option(help="Date of issue, YYYY-MM-DD [default: today].")] = None,
     ranker: Annotated[str, typer.Option(help="lexrank, textrank or relevance.")] = "lexrank",
-    sentences: Annotated[int, typer.Option(min=1, max=100, help="How many points to choose.")] = 12,
-    output_format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
-    explain: Annotated[bool, typer.Option(help="Show every candidate's scores and why it was taken or not.")] = False,
+    sentences: Annotated[int, typer.Option(min=1, max=100, help="How many sentences to choose before fitting.")] = 12,
+    explain: Annotated[bool, typer.Option(help="Show every candidate's scores, why it was taken or not, and what was left out to fit.")] = False,
     corpus: CorpusOption = None,
     index: IndexOption = None,
 ) -> None:
-    """Choose the sentences of a brief on a topic."""
+    """Make a brief on a topic: a one-page PDF by default, written to out/<topic>.pdf."""
     from dataclasses import replace
 
+    from .compose import plural
     from .index import Index
     from .summarise import SummarySettings, summarise
 
     with _reported(ctx):
+        settings = load_settings(corpus, index)
         chosen_topic = _topic(topic, keywords, topics)
+        day = _issue_date(issued)
         path, _ = _refresh(corpus, index, quiet=True)
-        settings = SummarySettings(ranker=ranker)
-        settings = replace(settings, rank=replace(settings.rank, sentences=sentences))
+        summary = SummarySettings(ranker=ranker)
+        summary = replace(summary, rank=replace(summary.rank, sentences=sentences))
         with Index(path) as opened:
-            selection = summarise(opened, chosen_topic, settings)
-    _print_selection(selection)
+            selection = summarise(opened, chosen_topic, summary)
+        if output_format is Format.text:
+            _print_selection(selection)
+        else:
+            target = out or settings.out / f"{slug(chosen_topic.name, limit=60) or 'brief'}.{output_format.value}"
+            brief, warnings = _write_brief(selection, output_format, target, day, settings.subject)
+            for warning in warnings:
+                typer.echo(f"Warning: {warning}", err=True)
+            if str(target) != "-":
+                typer.echo(
+                    f"Wrote {target}: {plural(len(brief.points), 'point')} from {plural(len(brief.notes), 'source')}"
+                    + (f", {len(brief.left_out)} left out to fit one page" if brief.left_out else "")
+                    + "."
+                )
+            if explain and brief.left_out:
+                typer.echo("Left out to fit one page (lowest ranked first out):")
+                for point in sorted(brief.left_out, key=lambda p: -p.rank):
+                    typer.echo(f"  rank {point.rank}: {_fit(point.text, 100)}")
     if explain:
         _print_explanation(selection)
+
+
+def _issue_date(text: str | None):
+    import datetime as dt
+
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageError(f"--issued must be a date as YYYY-MM-DD, not {text!r}") from exc
+
+
+def _write_brief(selection: Selection, output_format: Format, target: Path, day, subject: str | None):
+    """Render in the asked format and write it atomically; returns the brief and any warnings."""
+    from .compose import compose
+    from .files import write_atomically
+    from .render.pdf import one_page
+    from .render.text import json_document, markdown
+
+    warnings: tuple[str, ...] = ()
+    if output_format in (Format.pdf, Format.html):
+        rendered = one_page(selection, day, subject)
+        brief, warnings = rendered.brief, rendered.warnings
+        data: bytes | str = rendered.pdf if output_format is Format.pdf else rendered.html
+    else:
+        brief = compose(selection, day, subject)
+        data = markdown(brief) if output_format is Format.md else json_document(brief, selection)
+    if str(target) == "-":
+        typer.echo(data, nl=False)
+    else:
+        try:
+            write_atomically(target, data)
+        except OSError as exc:
+            raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    return brief, warnings
 
 
 @app.command("topics")
@@ -266,9 +330,11 @@ def _cite(pick: Pick) -> str:
 
 
 def _print_selection(selection: Selection) -> None:
+    from .compose import plural
+
     sources = {s for pick in selection.chosen for s in pick.sources}
     typer.echo(
-        f"{selection.topic.title}: {_count(len(selection.chosen), 'point')} from {_count(len(sources), 'source')} "
+        f"{selection.topic.title}: {plural(len(selection.chosen), 'point')} from {plural(len(sources), 'source')} "
         f"(ranker {selection.ranker}; keywords: {', '.join(selection.topic.keywords)})"
     )
     for number, pick in enumerate(selection.chosen, 1):
@@ -276,10 +342,6 @@ def _print_selection(selection: Selection) -> None:
         speaker = f" — {pick.candidate.sentence.speaker}" if pick.candidate.sentence.speaker else ""
         typer.echo(f"\n{number:>2}. {lead}{pick.candidate.sentence.text}{speaker}")
         typer.echo(f"    [{_cite(pick)}]")
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _print_explanation(selection: Selection) -> None:

@@ -21,14 +21,20 @@ class Settings:
     corpus: Path = Path("corpus")
     index: Path = Path("out/index.sqlite")
     max_file_bytes: int = MAX_FILE_BYTES
+    subject: str | None = None  # what the corpus is about, for brief titles: "Sanctions — Kazakhstan, …"
+    out: Path = Path("out")  # where briefs go
 
 
 def load_settings(
     corpus: Path | None = None, index: Path | None = None, config: Path = CONFIG_FILE
 ) -> Settings:
-    table = _read_config(config).get("corpus", {})
-    if not isinstance(table, dict):
-        raise UsageError(f"{config}: [corpus] must be a table")
+    data = _read_config(config)
+    table, brief = data.get("corpus", {}), data.get("brief", {})
+    if not isinstance(table, dict) or not isinstance(brief, dict):
+        raise UsageError(f"{config}: [corpus] and [brief] must be tables")
+    subject = brief.get("subject")
+    if subject is not None and (not isinstance(subject, str) or not subject.strip()):
+        raise UsageError(f"{config}: brief.subject must be text in quotes")
     defaults = Settings()
     try:
         max_bytes = int(table.get("max_file_bytes", defaults.max_file_bytes))
@@ -40,13 +46,15 @@ def load_settings(
         corpus=corpus or _path(table, "dir", defaults.corpus, config),
         index=index or _path(table, "index", defaults.index, config),
         max_file_bytes=max_bytes,
+        subject=subject.strip() if subject else None,
+        out=_path(brief, "out", defaults.out, config),
     )
 
 
 def _path(table: dict, key: str, default: Path, config: Path) -> Path:
     value = table.get(key, str(default))
     if not isinstance(value, str) or not value.strip():
-        raise UsageError(f"{config}: corpus.{key} must be a path in quotes")
+        raise UsageError(f"{config}: {key} must be a path in quotes")
     return Path(value)
 
 

@@ -17,7 +17,7 @@ from . import ingest
 from .errors import CorpusError, FileError
 from .ingest import loaders
 from .models import Document, Skipped, Source
-from .filenames import slug
+from .files import shareable, slug
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,7 @@ def _write(corpus: Path, source: Source, body: str, fallback: str) -> Path:
         fd, temp = tempfile.mkstemp(prefix=".adding.", suffix=".md", dir=corpus)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
             out.write(loaders.front_matter(source) + "\n" + body)
+        shareable(temp)
         for number in itertools.count(1):
             target = corpus / (f"{stem}.md" if number == 1 else f"{stem}-{number}.md")
             try:

@@ -70,7 +70,8 @@ def processing_fingerprint() -> str:
     it changes, every file is re-processed."""
     from importlib.metadata import version
 
-    digest = hashlib.sha256(f"nltk {version('nltk')} trafilatura {version('trafilatura')}".encode())
+    libraries = ("nltk", "snowballstemmer", "trafilatura")
+    digest = hashlib.sha256(" ".join(f"{name} {version(name)}" for name in libraries).encode())
     package = resources.files("briefing")
     parts = sorted(
         [package / "nlp.py", package / "dates.py", package / "data" / "stopwords.txt"]
@@ -192,6 +193,16 @@ class Index:
             if row:
                 found[(doc_id, position)] = (_sentence(row[:7]), tuple(row[7].split()))
         return found
+
+    def mentions(self, phrase: str, limit: int = 50) -> list[str]:
+        """Texts of sentences that contain a phrase (matched on stems), in id order."""
+        query = '"' + " ".join(stems(phrase)).replace('"', '""') + '"'
+        rows = self.db.execute(
+            "SELECT n.text FROM sentence_fts JOIN sentences n ON n.id = sentence_fts.rowid"
+            " WHERE sentence_fts MATCH ? ORDER BY n.document_id, n.position LIMIT ?",
+            (query, limit),
+        )
+        return [row[0] for row in rows]
 
     def stems_of(self, doc_ids: list[str]) -> list[tuple[str, ...]]:
         """The stems of every sentence of these documents: the background a summariser weighs words against."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, fields, replace
 
 from .dates import PartialDate
@@ -157,14 +158,19 @@ class Pick:
     cluster: tuple[Candidate, ...]
     reason: str
     lead_in: Sentence | None = None  # shown before the sentence; None when it is a chosen item itself
+    rank: int = 0  # 1 for the most important chosen item; 0 when not chosen
 
     @property
-    def sources(self) -> tuple[Source, ...]:
-        """Every distinct source that reports this fact, oldest first, ties by document id."""
+    def cited(self) -> tuple[tuple[str, Source], ...]:
+        """Every document that reports this fact, with its source, oldest first, ties by id."""
         seen: dict[str, Source] = {}
         for member in sorted(self.cluster, key=lambda c: (c.source.date.sort_key if c.source.date else (0, 0, 0), c.id)):
             seen.setdefault(member.sentence.document_id, member.source)
-        return tuple(seen.values())
+        return tuple(seen.items())
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        return tuple(source for _, source in self.cited)
 
 
 @dataclass(frozen=True)
@@ -175,3 +181,63 @@ class Selection:
     ranker: str
     chosen: tuple[Pick, ...]
     rejected: tuple[Pick, ...]
+    roles: tuple[tuple[str, str], ...] = ()  # what the speakers of chosen sentences are, as the corpus says
+
+
+@dataclass(frozen=True)
+class Note:
+    """A numbered source footnote: one per document, however many points cite it."""
+
+    number: int
+    document_id: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class Point:
+    """One item of a brief: verbatim sentences (a lead-in or a continuation kept with it),
+    the notes of every source that reports it, and how strongly it is corroborated."""
+
+    key: tuple[str, int]  # the id of its main sentence
+    sentences: tuple[Sentence, ...]
+    notes: tuple[int, ...]  # the sources that printed these very sentences
+    also: tuple[int, ...]  # sources that report the same fact in their own words
+    more: int  # further such sources, counted but not listed
+    date: PartialDate | None  # the newest of its sources' dates
+    outlets: int  # distinct outlets that report it
+    speaker: str | None
+    role: str | None
+    rank: int  # 1 is the most important
+    score: float
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # bottom-line, key-points, in-their-words, figures
+    title: str
+    points: tuple[Point, ...]
+
+
+@dataclass(frozen=True)
+class Brief:
+    """A one-page brief: what it says, where each line comes from, and how it was made."""
+
+    topic: Topic
+    title: str
+    subject: str | None
+    issued: dt.date
+    coverage: tuple[PartialDate | None, PartialDate | None]
+    sections: tuple[Section, ...]
+    notes: tuple[Note, ...]
+    outlets: int
+    method: str
+    ranker: str
+    left_out: tuple[Point, ...] = ()  # chosen but dropped to fit one page
+
+    @property
+    def points(self) -> tuple[Point, ...]:
+        return tuple(p for section in self.sections for p in section.points)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .index import Index
-from .models import Candidate, Source, Term, Topic
+from .models import Candidate, Sentence, Source, Term, Topic
 from .nlp import stem, stopwords, words
 
 STRONG = 0.25  # relevance from which the next sentence may join as context
@@ -94,24 +94,28 @@ def candidates(index: Index, topic: Topic, settings: SelectSettings = SelectSett
     hits = [
         (sentence, stems, bm25)
         for sentence, stems, bm25 in index.match(fts_query(topic), settings.limit)
-        if len(sentence.text.split()) >= MIN_WORDS
+        if _statement(sentence.text)
     ]
     if not hits:
         return []
     top_bm25 = max(bm25 for _, _, bm25 in hits) or 1.0
+    lead_ins = _lead_ins(index, [s for s, _, _ in hits])
     scored = []
     for sentence, stems, bm25 in hits:
-        share, matched = density(stems, sentence.text, topic.terms)
-        scored.append((sentence, stems, bm25, share, matched))
+        key = (sentence.document_id, sentence.position)
+        lead, lead_stems = lead_ins.get(key, (None, ()))
+        # a reader sees the lead-in too, so the keywords must carry the two sentences together
+        text = sentence.text if lead is None else f"{lead.text} {sentence.text}"
+        share, matched = density((*lead_stems, *stems), text, topic.terms)
+        scored.append((sentence, stems, bm25, share, matched, lead))
     top_density = max(s[3] for s in scored) or 1.0
     found: dict[tuple[str, int], Candidate] = {}
-    for sentence, stems, bm25, share, matched in scored:
+    for sentence, stems, bm25, share, matched, lead in scored:
         relevance = settings.bm25_share * bm25 / top_bm25 + (1 - settings.bm25_share) * share / top_density
         found[(sentence.document_id, sentence.position)] = Candidate(
-            sentence, sources[sentence.document_id], stems, relevance, bm25, share, matched
+            sentence, sources[sentence.document_id], stems, relevance, bm25, share, matched, lead_in=lead
         )
     _add_context(index, topic, found, sources)
-    _add_lead_ins(index, found)
     return sorted(found.values(), key=lambda c: (-c.relevance, c.id))
 
 
@@ -123,7 +127,7 @@ def _add_context(index: Index, topic: Topic, found: dict[tuple[str, int], Candid
         parent = found[key]
         if (sentence.document_id, sentence.position) in found or sentence.is_question:
             continue
-        if len(sentence.text.split()) < MIN_WORDS or excluded & set(stems):
+        if not _statement(sentence.text) or excluded & set(stems):
             continue
         if opens_dependently(sentence.text) or _shares_content(parent.stems, stems):
             found[(sentence.document_id, sentence.position)] = Candidate(
@@ -134,7 +138,13 @@ def _add_context(index: Index, topic: Topic, found: dict[tuple[str, int], Candid
                 0.0,
                 0.0,
                 follows=key,
+                lead_in=parent.sentence if opens_dependently(sentence.text) else None,
             )
+
+
+def _statement(text: str) -> bool:
+    """Long enough to say something, and complete: a sentence ending in a colon introduces a list."""
+    return len(text.split()) >= MIN_WORDS and not text.rstrip().endswith(":")
 
 
 def _shares_content(a: Sequence[str], b: Sequence[str]) -> bool:
@@ -142,9 +152,7 @@ def _shares_content(a: Sequence[str], b: Sequence[str]) -> bool:
     return bool((set(a) - ignore) & (set(b) - ignore))
 
 
-def _add_lead_ins(index: Index, found: dict[tuple[str, int], Candidate]) -> None:
-    """A candidate that points back ("That is why…") carries the sentence before it, when that is a statement."""
-    dependent = sorted(key for key, c in found.items() if opens_dependently(c.sentence.text))
-    for key, (before, _) in index.neighbours(dependent, -1).items():
-        if not before.is_question:
-            found[key] = replace(found[key], lead_in=before)
+def _lead_ins(index: Index, sentences: list[Sentence]) -> dict[tuple[str, int], tuple[Sentence, tuple[str, ...]]]:
+    """For each sentence that points back ("That is why…"), the statement before it in its paragraph."""
+    dependent = sorted((s.document_id, s.position) for s in sentences if opens_dependently(s.text))
+    return {key: found for key, found in index.neighbours(dependent, -1).items() if not found[0].is_question}

@@ -6,10 +6,11 @@ what is measured is what analysts get.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .errors import BriefingError
 from .index import Index
+from .ingest.interview import role_of
 from .models import Selection, Topic
 from .rank.base import RankSettings, Space, get_ranker
 from .rank.redundancy import choose
@@ -36,4 +37,7 @@ def summarise(index: Index, topic: Topic, settings: SummarySettings = SummarySet
         raise NothingFound(f"no sentence in the corpus matches topic {topic.name!r} ({', '.join(topic.keywords)})")
     background = index.stems_of(sorted({c.sentence.document_id for c in found}))
     space = Space(found, background)
-    return choose(topic, ranker.name, found, ranker.centrality(found, space, settings.rank), space, settings.rank)
+    selection = choose(topic, ranker.name, found, ranker.centrality(found, space, settings.rank), space, settings.rank)
+    speakers = sorted({p.candidate.sentence.speaker for p in selection.chosen if p.candidate.sentence.speaker})
+    roles = ((name, role_of(name, index.mentions(name))) for name in speakers)
+    return replace(selection, roles=tuple((name, role) for name, role in roles if role))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .errors import UsageError
 from .models import Term, Topic
-from .filenames import slug
+from .files import slug
 from .nlp import stems, stopwords, words
 
 TOPICS_FILE = Path("topics.toml")

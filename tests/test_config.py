@@ -25,7 +25,7 @@ def test_config_file_then_flags(tmp_path):
     ("content", "message"),
     [
         ("[corpus\n", "not valid TOML"),
-        ("corpus = 3\n", "must be a table"),
+        ("corpus = 3\n", "must be tables"),
         ("[corpus]\nmax_file_bytes = 'big'\n", "whole number"),
         ("[corpus]\nmax_file_bytes = 0\n", "must be positive"),
     ],

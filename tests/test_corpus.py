@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from briefing.corpus import add, file_name
-from briefing.filenames import slug
+from briefing.files import slug
 from briefing.dates import PartialDate
 from briefing.errors import CorpusError
 from briefing.index import Index

@@ -14,7 +14,7 @@ def readme_commands() -> list[str]:
 
 def test_readme_starts_with_a_run_command_and_a_test_command():
     run, test = readme_commands()
-    assert "pip install" in run and "briefing" in run
+    assert "pip install" in run and run.endswith("briefing make --topic sanctions")
     assert "pip install" in test and "pytest" in test
 
 

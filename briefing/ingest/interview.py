@@ -223,3 +223,27 @@ def voice(span: tuple[int, int], quotes: Sequence[Quote], first: int) -> tuple[f
         if overlap > most:
             speaker, most = quote.speaker, overlap
     return inside / max(1, end - start), speaker, first
+
+
+_ROLE_WORDS = re.compile(
+    r"\b(?:minister|president|secretary|ambassador|envoy|director|chair(?:man|woman)?|head|spokes\w+|governor"
+    r"|mayor|senator|commissioner|adviser|advisor|chief|editor|member|leader|general|deputy)\b",
+    re.IGNORECASE,
+)
+
+
+def role_of(name: str, texts: Sequence[str]) -> str | None:
+    """What the texts call a person, from appositions: "Roman Vassilenko, Deputy Minister of
+    Foreign Affairs of Kazakhstan, said …". The most frequent wins, then the shortest."""
+    pattern = re.compile(
+        rf"{re.escape(name)},\s+(?:the\s+)?(?P<role>[A-Z][\w’'-]*(?:\s+(?:[A-Z][\w’'-]*|of|the|for|and|on)){{0,9}})"
+    )
+    roles: Counter[str] = Counter()
+    for text in texts:
+        for match in pattern.finditer(text):
+            role = re.sub(r"\s+(?:of|the|for|and|on)$", "", match["role"])
+            if _ROLE_WORDS.search(role):
+                roles[role] += 1
+    if not roles:
+        return None
+    return min(roles, key=lambda r: (-roles[r], len(r), r))

@@ -22,18 +22,21 @@ from .base import RankSettings, Space
 
 _MAGNITUDE = {"thousand": 1e3, "million": 1e6, "mln": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
 _FIGURE = re.compile(
-    r"(?P<currency>[$€£¥])?\s?(?P<number>\d+(?:[.,]\d+)*)\s?(?P<magnitude>thousand|million|mln|billion|bn|trillion|m\b)?"
-    r"\s?(?P<unit>%|per ?cent|percent)?",
+    r"(?P<currency>[$€£¥])?\s?(?P<number>\d+(?:[.,]\d+)*)(?P<ordinal>st|nd|rd|th)?\b\s?"
+    r"(?P<magnitude>thousand|million|mln|billion|bn|trillion|m\b)?\s?(?P<unit>%|per ?cent|percent)?",
     re.IGNORECASE,
 )
 _MONTH = re.compile(
     r"\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:tember)?|Oct(?:ober)?"
     r"|Nov(?:ember)?|Dec(?:ember)?)\b"
 )
+_NEXT_TO_MONTH = re.compile(rf"(?:{_MONTH.pattern})\.?\s*$")
+_BEFORE_MONTH = re.compile(rf"^\s*(?:of\s+)?(?:{_MONTH.pattern})")
 
 
 def figures(text: str) -> frozenset[str]:
-    """The numbers a sentence states, normalised: "€12 billion" and "12 billion euros" are one figure."""
+    """The numbers a sentence states, normalised and typed: "€12 billion" and "12 billion euros"
+    are one ``amount``; "17%" a ``percent``; "2023" a ``year``; "April 1st" a ``day``."""
     found = set()
     for match in _FIGURE.finditer(text):
         raw = match["number"]
@@ -43,15 +46,27 @@ def figures(text: str) -> frozenset[str]:
             )
         except ValueError:
             continue
+        beside_month = _NEXT_TO_MONTH.search(text[: match.start()]) or _BEFORE_MONTH.match(text[match.end("number") :])
         if match["unit"]:
             found.add(f"percent:{value:g}")
         elif match["magnitude"]:
             found.add(f"amount:{value * _MAGNITUDE[match['magnitude'].lower()]:g}")
-        elif 1900 <= value <= 2100 and raw.isdigit():
+        elif 1900 <= value <= 2100 and raw.isdigit() and not match["ordinal"]:
             found.add(f"year:{value:g}")
+        elif (match["ordinal"] or beside_month) and value <= 31:
+            found.add(f"day:{value:g}")
         else:
             found.add(f"number:{value:g}")
     return frozenset(found)
+
+
+def key_figures(text: str) -> frozenset[str]:
+    """The figures an analyst looks for: money, shares and counts in the thousands; not dates."""
+    return frozenset(
+        f
+        for f in figures(text)
+        if f.startswith(("amount:", "percent:")) or (f.startswith("number:") and float(f[7:]) >= 1000)
+    )
 
 
 def specificity(text: str) -> float:
@@ -196,6 +211,7 @@ def choose(
             tuple(candidates[j] for j in heads.get(i, [i])),
             reasons[i],
             lead if lead is not None and (lead.document_id, lead.position) not in chosen else None,
+            picked.index(i) + 1 if i in picked else 0,
         )
 
     rejected = sorted(set(range(n)) - set(picked), key=lambda i: (-score[i], ids[i]))

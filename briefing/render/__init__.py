@@ -1,0 +1,1 @@
+"""Brief → HTML (Jinja2) → PDF (WeasyPrint), and Markdown and JSON for other tools."""

@@ -1,0 +1,168 @@
+"""The brief as a one-page, tagged PDF (WeasyPrint).
+
+One page, always: the brief is laid out once on a very tall page, where the boxes of every
+point and note can be measured; the lowest-ranked points are left out until the rest fits
+an A4 page, and one A4 render checks it (dropping one more if a line broke differently).
+The estimate errs on the safe side, so when points were left out, one last render tries
+the best of them back. WeasyPrint fetches whatever URL it meets, so the fetcher serves files of the
+template folder and nothing else: corpus text can name ``file:///etc/passwd`` all it likes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from ..compose import compose
+from ..models import Brief, Selection
+from .html import TEMPLATES, RenderError, render_html
+
+FONTS = {"Lato": "fonts-lato", "Charis SIL": "fonts-sil-charis"}
+PX_PER_MM = 96 / 25.4
+A4_HEIGHT = 297 * PX_PER_MM
+PAGE_MARGINS = (0 + 15) * PX_PER_MM  # top + bottom, as templates/brief.css sets them
+FOOTNOTE_AREA = (6 + 4 + 0.5) * 96 / 72  # margin, padding and rule above the notes, in px
+POINT_GAP = 1.6 * PX_PER_MM  # li margin-bottom in brief.css
+SECTION_GAP = 3 * PX_PER_MM  # section margin-bottom in brief.css
+SAFETY = 2.0  # px
+
+
+@dataclass(frozen=True)
+class Rendered:
+    brief: Brief
+    html: str
+    pdf: bytes
+    warnings: tuple[str, ...] = ()
+
+
+def _weasyprint():
+    """WeasyPrint, imported only when a PDF is made (the import alone costs ~0.7 s)."""
+    try:
+        import weasyprint
+    except OSError as exc:
+        raise RenderError(
+            "WeasyPrint cannot load Pango: install it with `apt-get install libpango-1.0-0 libpangoft2-1.0-0`"
+            f" ({exc})"
+        ) from exc
+    return weasyprint
+
+
+def fetcher(templates: Path = TEMPLATES):
+    """A URL fetcher that serves files under ``templates`` and refuses everything else."""
+    from weasyprint.urls import URLFetcher
+
+    root = templates.resolve()
+
+    class TemplatesOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            path = Path(unquote(parts.path)).resolve() if parts.scheme == "file" else None
+            if path is None or not path.is_relative_to(root) or not path.is_file():
+                raise ValueError(f"briefing fetches no URL outside its templates: {url}")
+            return super().fetch(url, headers)
+
+    return TemplatesOnly(allowed_protocols=("file",), allow_redirects=False)
+
+
+def missing_fonts() -> list[str]:
+    """Fonts the template wants that fontconfig does not know, with the package that brings each."""
+    if shutil.which("fc-list") is None:
+        return []
+    listed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, check=False).stdout
+    families = {name.strip() for line in listed.splitlines() for name in line.split(",")}
+    return [f"{font} (apt-get install {package})" for font, package in FONTS.items() if font not in families]
+
+
+def one_page(
+    selection: Selection,
+    issued: dt.date,
+    subject: str | None = None,
+    templates: Path = TEMPLATES,
+) -> Rendered:
+    """The selection's brief, cut to one A4 page, as HTML and PDF."""
+    weasyprint = _weasyprint()
+    warnings = tuple(f"font missing, using DejaVu instead: {m}" for m in missing_fonts())
+    url_fetcher = fetcher(templates)
+    base_url = templates.resolve().as_uri() + "/"
+
+    def layout(brief: Brief, measure: bool):
+        html = render_html(brief, measure=measure, templates=templates)
+        return html, weasyprint.HTML(string=html, base_url=base_url, url_fetcher=url_fetcher).render()
+
+    leave_out: list[tuple[str, int]] = []
+    while True:  # content taller than even the measuring page: leave out the lower half and measure again
+        full = compose(selection, issued, subject, frozenset(leave_out))
+        _, tall = layout(full, measure=True)
+        if len(tall.pages) == 1:
+            break
+        _no_room(full)
+        ranked = sorted(full.points, key=lambda p: p.rank)
+        leave_out += [p.key for p in ranked[(len(ranked) + 1) // 2 :]]
+    leave_out += _cut(full, tall.pages[0].anchors)
+    while True:  # every pass leaves out one more point, so this ends
+        brief = compose(selection, issued, subject, frozenset(leave_out))
+        html, document = layout(brief, measure=False)
+        if len(document.pages) == 1:
+            break
+        _no_room(brief)
+        leave_out.append(max(brief.points, key=lambda p: p.rank).key)
+    if brief.left_out:  # the estimate errs on the safe side: try the best point left out, once
+        best = min(brief.left_out, key=lambda p: p.rank).key
+        fuller = compose(selection, issued, subject, frozenset(leave_out) - {best})
+        fuller_html, fuller_document = layout(fuller, measure=False)
+        if len(fuller_document.pages) == 1:
+            brief, html, document = fuller, fuller_html, fuller_document
+    return Rendered(brief, html, document.write_pdf(pdf_variant="pdf/ua-1"), warnings)
+
+
+def _no_room(brief: Brief) -> None:
+    if len(brief.points) <= 1:
+        raise RenderError("even a single point does not fit on one page: are its sentences or sources enormous?")
+
+
+def _cut(brief: Brief, anchors: dict[str, tuple[float, float, float, float]]) -> list[tuple[str, int]]:
+    """Points to leave out, lowest rank first, measured on the tall page.
+
+    The page needs the flow down to the end marker plus the footnote area. Leaving a point
+    out saves its box and the gap after it, the notes no remaining point cites, and its
+    section's box (heading, padding, gap) once the section is empty.
+    """
+    notes = _slots(anchors, ("note-",))
+    footnotes = sum(notes.values()) + FOOTNOTE_AREA if notes else 0.0
+    overflow = anchors["end"][1] + footnotes - (A4_HEIGHT - PAGE_MARGINS) + SAFETY
+    if overflow <= 0:
+        return []
+
+    def height(name: str) -> float:
+        return anchors[name][3] - anchors[name][1]
+
+    cost = {p.key: height(f"point-{p.rank}") + POINT_GAP for p in brief.points}
+    cites: dict[int, set[tuple[str, int]]] = {}
+    for point in brief.points:
+        for n in (*point.notes, *point.also):
+            cites.setdefault(n, set()).add(point.key)
+    remaining = {p.key for p in brief.points}
+    left: list[tuple[str, int]] = []
+    for section, point in sorted(((s, p) for s in brief.sections for p in s.points), key=lambda sp: -sp[1].rank):
+        if overflow <= 0 or len(remaining) == 1:
+            break
+        remaining.discard(point.key)
+        left.append(point.key)
+        overflow -= cost[point.key]
+        overflow -= sum(notes.get(f"note-{n}", 0.0) for n in (*point.notes, *point.also) if not cites[n] & remaining)
+        if not {p.key for p in section.points} & remaining:
+            overflow -= height(f"section-{section.key}") + SECTION_GAP - sum(cost[p.key] for p in section.points)
+    return left
+
+
+def _slots(anchors: dict[str, tuple[float, float, float, float]], kinds: tuple[str, ...]) -> dict[str, float]:
+    """The vertical room each anchored box takes: down to the next box of these kinds, or its own bottom."""
+    names = sorted((n for n in anchors if n.startswith(kinds)), key=lambda n: (anchors[n][1], n))
+    return {
+        name: (anchors[names[k + 1]][1] if k + 1 < len(names) else anchors[name][3]) - anchors[name][1]
+        for k, name in enumerate(names)
+    }

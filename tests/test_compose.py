@@ -1,0 +1,114 @@
+"""Composition: sections, attribution, dates, corroboration, footnote numbers, determinism."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from briefing.compose import compose, month_year, period
+from briefing.dates import PartialDate
+from briefing.index import Index
+from briefing.rank.redundancy import key_figures
+from briefing.summarise import summarise
+from briefing.topics import load_topics
+
+from .conftest import PROJECT
+
+ISSUED = dt.date(2026, 11, 24)
+
+
+@pytest.fixture(scope="module")
+def selections(seed_index):
+    topics = load_topics(PROJECT / "topics.toml")
+    with Index(seed_index) as index:
+        return {name: summarise(index, topic) for name, topic in topics.items()}
+
+
+@pytest.fixture(scope="module")
+def sanctions(selections):
+    return compose(selections["sanctions"], ISSUED, "Kazakhstan")
+
+
+def test_title_names_topic_subject_and_period(sanctions):
+    assert sanctions.title == "Sanctions — Kazakhstan, Oct 2022 – Oct 2023"
+    assert sanctions.coverage == (PartialDate(2022, 10), PartialDate(2023, 10, 30))
+
+
+def test_bottom_line_first_with_two_or_three_points(sanctions):
+    assert sanctions.sections[0].key == "bottom-line"
+    assert 2 <= len(sanctions.sections[0].points) <= 3
+    assert [p.rank for p in sanctions.sections[0].points] == sorted(p.rank for p in sanctions.sections[0].points)
+    assert sanctions.sections[0].points[0].rank == 1
+
+
+def test_notes_are_numbered_by_first_appearance(sanctions):
+    seen: list[int] = []
+    for point in sanctions.points:
+        seen += [n for n in (*point.notes, *point.also) if n not in seen]
+    assert seen == list(range(1, len(sanctions.notes) + 1))
+    assert [n.number for n in sanctions.notes] == seen
+
+
+def test_every_point_is_verbatim_sourced_and_dated(seed_index, selections):
+    with Index(seed_index) as index:
+        for name, selection in selections.items():
+            brief = compose(selection, ISSUED)
+            notes = {n.number: n for n in brief.notes}
+            for point in brief.points:
+                assert point.notes and point.date is not None, name
+                for sentence in point.sentences:
+                    assert not sentence.is_question
+                    # the sentence is verbatim in a document its own notes name
+                    assert any(
+                        sentence.text in {s.text for s in index.document(notes[n].document_id)[1]} for n in point.notes
+                    )
+
+
+def test_in_their_words_is_attributed(selections):
+    brief = compose(selections["sanctions"], ISSUED)
+    words = next(s for s in brief.sections if s.key == "in-their-words")
+    assert all(p.speaker == "Roman Vassilenko" for p in words.points)
+    assert all(p.role == "Deputy Minister of Foreign Affairs of Kazakhstan" for p in words.points)
+
+
+def test_figures_section_holds_key_numbers(selections):
+    sections = [s for name in selections for s in compose(selections[name], ISSUED).sections if s.key == "figures"]
+    assert sections
+    assert all(key_figures(p.text) for s in sections for p in s.points)
+    trade = compose(selections["trade"], ISSUED)
+    assert sum("$50 billion" in p.text for p in trade.points) == 1
+
+
+def test_corroboration_counts_outlets(selections):
+    brief = compose(selections["media"], ISSUED)
+    corroborated = [p for p in brief.points if p.outlets == 2]
+    assert corroborated and all(len(p.notes) == 1 and len(p.also) == 1 for p in corroborated)
+
+
+def test_leaving_points_out_renumbers_notes(selections):
+    full = compose(selections["sanctions"], ISSUED)
+    last = max(full.points, key=lambda p: p.rank)
+    cut = compose(selections["sanctions"], ISSUED, leave_out=frozenset({last.key}))
+    assert last.key not in {p.key for p in cut.points}
+    assert [p.key for p in cut.left_out] == [last.key]
+    assert [n.number for n in cut.notes] == list(range(1, len(cut.notes) + 1))
+
+
+def test_same_selection_same_brief(selections):
+    assert compose(selections["russia"], ISSUED) == compose(selections["russia"], ISSUED)
+
+
+def test_dates_are_never_more_precise_than_the_source():
+    assert month_year(PartialDate(2025, 4, 16)) == "Apr 2025"
+    assert month_year(PartialDate(2025)) == "2025"
+    assert period(PartialDate(2025, 4), PartialDate(2025, 4, 16)) == "Apr 2025"
+    assert period(None, None) == "undated"
+
+
+def test_any_point_can_be_left_out(selections):
+    """Fitting a page leaves points out by key; a point split from the bottom line is one too."""
+    full = compose(selections["sanctions"], ISSUED)
+    for point in full.points:
+        cut = compose(selections["sanctions"], ISSUED, leave_out=frozenset({point.key}))
+        assert {p.key for p in cut.points} == {p.key for p in full.points} - {point.key}

@@ -1,0 +1,218 @@
+"""Rendering real one-page PDFs and reading them back: pages, text, notes, metadata, safety."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from briefing.index import Index
+from briefing.rank.base import RankSettings
+from briefing.render.html import render_html
+from briefing.render.pdf import fetcher, one_page
+from briefing.render.text import json_document, markdown
+from briefing.compose import compose
+from briefing.summarise import SummarySettings, summarise
+from briefing.topics import load_topics, topic_from_keywords
+
+from .conftest import PROJECT
+from .test_clean import test_no_trap_reaches_the_index
+
+ISSUED = dt.date(2026, 11, 24)
+TOPICS = load_topics(PROJECT / "topics.toml")
+TRAPS = [mark.args for mark in test_no_trap_reaches_the_index.pytestmark if mark.name == "parametrize"][0][1]
+
+
+def words(text: str) -> str:
+    """PDF text with its line breaks undone, for comparing with sentences. The template sets no
+    automatic hyphenation, so a hyphen at the end of a line is the text's own ("so-called")."""
+    return " ".join(re.sub(r"-\n", "-", text).split())
+
+
+@pytest.fixture(scope="module")
+def rendered(seed_index):
+    with Index(seed_index) as index:
+        selection = summarise(index, TOPICS["sanctions"])
+    return one_page(selection, ISSUED, "Kazakhstan")
+
+
+@pytest.fixture(scope="module")
+def pdf(rendered):
+    return PdfReader(io.BytesIO(rendered.pdf))
+
+
+@pytest.fixture(scope="module")
+def text(pdf) -> str:
+    return words(pdf.pages[0].extract_text())
+
+
+def test_the_brief_is_one_page_with_its_title(pdf, text, rendered):
+    assert len(pdf.pages) == 1
+    assert "Sanctions — Kazakhstan, Oct 2022 – Oct 2023" in text
+    assert not rendered.warnings  # the fonts the README installs are there
+
+
+def test_every_point_is_printed_verbatim_once(rendered, text):
+    for point in rendered.brief.points:
+        for sentence in point.sentences:
+            assert text.count(words(sentence.text)) == 1, sentence.text
+
+
+def test_every_marker_has_its_note_naming_a_source_that_printed_the_sentence(rendered, text, seed_index):
+    notes = {n.number: n for n in rendered.brief.notes}
+    with Index(seed_index) as index:
+        for point in rendered.brief.points:
+            assert point.notes
+            for n in point.notes:
+                assert n in notes
+                note = notes[n]
+                assert f"{n} {note.source.outlet}" in text
+            for sentence in point.sentences:  # each own note names a source that printed it
+                assert any(sentence.text in {s.text for s in index.document(notes[n].document_id)[1]} for n in point.notes)
+
+
+def test_no_question_no_chrome_no_repeat(rendered, text):
+    assert not any(s.is_question for p in rendered.brief.points for s in p.sentences)
+    for trap in TRAPS:
+        assert trap not in text
+    sentences = [s.text for p in rendered.brief.points for s in p.sentences]
+    assert len(sentences) == len(set(sentences))
+
+
+def test_pdf_metadata_and_tags(pdf):
+    info = pdf.metadata
+    assert info.title == "Sanctions — Kazakhstan, Oct 2022 – Oct 2023"
+    assert info.author == "briefing"
+    assert info.subject == "Sanctions"
+    assert "circumvention" in info["/Keywords"]
+    assert info.creation_date.date() == ISSUED
+    root = pdf.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root
+
+
+def test_pdftotext_reads_headings_as_words(rendered, tmp_path):
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    path = tmp_path / "brief.pdf"
+    path.write_bytes(rendered.pdf)
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "BOTTOM LINE" in out and "KEY POINTS" in out
+    assert "K E Y" not in out
+
+
+@pytest.mark.parametrize("name", sorted(TOPICS))
+def test_every_shipped_topic_fits_one_page(seed_index, name):
+    with Index(seed_index) as index:
+        result = one_page(summarise(index, TOPICS[name]), ISSUED, "Kazakhstan")
+    assert len(PdfReader(io.BytesIO(result.pdf)).pages) == 1
+
+
+def test_a_long_topic_is_cut_to_one_page_lowest_ranks_first(seed_index):
+    with Index(seed_index) as index:
+        selection = summarise(index, TOPICS["eu-relations"], SummarySettings(rank=RankSettings(sentences=60)))
+    result = one_page(selection, ISSUED, "Kazakhstan")
+    assert len(PdfReader(io.BytesIO(result.pdf)).pages) == 1
+    assert result.brief.left_out
+    assert min(p.rank for p in result.brief.left_out) > max(p.rank for p in result.brief.points)
+    assert result.brief.sections[0].key == "bottom-line"  # the most important points survive
+
+
+def test_a_tiny_topic_is_one_short_page(seed_index):
+    with Index(seed_index) as index:
+        result = one_page(summarise(index, topic_from_keywords("honey, aquaculture")), ISSUED)
+    pdf = PdfReader(io.BytesIO(result.pdf))
+    assert len(pdf.pages) == 1 and not result.brief.left_out
+    assert "honey-exporting country" in words(pdf.pages[0].extract_text())
+
+
+HOSTILE = """+++
+outlet = "Hostile <b>Outlet</b>"
+title = "{{ 7*7 }} <img src=x>"
+url = "javascript:alert(1)"
+date = "2025-01"
++++
+
+Glacier monitoring stations reported that <img src="file:///etc/passwd"> appeared in the glacier logs this year.
+Officials said the glacier survey also listed <link rel="attachment" href="file:///etc/passwd"> among glacier files.
+The glacier report ended with the template text {{ 7*7 }} and {% raw %} markers in its glacier summary.
+"""
+
+
+def test_corpus_text_is_data_not_markup(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "hostile.md").write_text(HOSTILE, encoding="utf-8")
+    Index.build(corpus, tmp_path / "index.sqlite")
+    with Index(tmp_path / "index.sqlite") as index:
+        selection = summarise(index, topic_from_keywords("glacier"))
+    result = one_page(selection, ISSUED)
+    pdf = PdfReader(io.BytesIO(result.pdf))
+    text = words(pdf.pages[0].extract_text())
+    assert '<img src="file:///etc/passwd">' in text
+    assert '<link rel="attachment" href="file:///etc/passwd">' in text
+    assert "{{ 7*7 }}" in text and "49" not in text
+    assert "Hostile <b>Outlet</b>" in text
+    assert not pdf.attachments
+    assert "root:" not in text
+    annotations = [a.get_object() for a in pdf.pages[0].get("/Annots", [])]
+    assert not any("javascript" in str(a.get("/A", {})).lower() for a in annotations)
+    assert "javascript:alert(1)" in text  # shown, not linked
+    path = tmp_path / "hostile.pdf"
+    path.write_bytes(result.pdf)
+    if shutil.which("pdfdetach"):
+        listed = subprocess.run(["pdfdetach", "-list", str(path)], capture_output=True, text=True, check=True).stdout
+        assert listed.startswith("0 embedded files")
+
+
+def test_the_fetcher_serves_templates_only():
+    fetch = fetcher()
+    assert fetch.fetch((PROJECT / "templates" / "brief.css").as_uri()) is not None
+    for url in ("file:///etc/passwd", "http://127.0.0.1:9/x.css", (PROJECT / "README.md").as_uri(), "data:,hello"):
+        with pytest.raises(ValueError):
+            fetch.fetch(url)
+
+
+def test_html_is_escaped(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "hostile.md").write_text(HOSTILE, encoding="utf-8")
+    Index.build(corpus, tmp_path / "index.sqlite")
+    with Index(tmp_path / "index.sqlite") as index:
+        brief = compose(summarise(index, topic_from_keywords("glacier")), ISSUED)
+    html = render_html(brief)
+    assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
+    assert '<a href="javascript' not in html
+    assert "\\<img src=" in markdown(brief)
+
+
+def test_json_is_byte_identical_for_the_same_input(seed_index):
+    with Index(seed_index) as index:
+        first = json_document(compose(summarise(index, TOPICS["china"]), ISSUED), summarise(index, TOPICS["china"]))
+        second = json_document(compose(summarise(index, TOPICS["china"]), ISSUED), summarise(index, TOPICS["china"]))
+    assert first == second
+
+
+def test_enormous_points_still_give_one_page(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    import random
+
+    rng = random.Random(7)
+    vocabulary = ["".join(rng.choices("abcdefghiklmnoprstuvz", k=rng.randint(3, 9))) for _ in range(3000)]
+    for n in range(6):
+        sentences = " ".join(
+            f"The glacier water report says {' '.join(rng.choices(vocabulary, k=250))}." for _ in range(8)
+        )
+        (corpus / f"{n}.md").write_text(f'+++\noutlet = "Outlet {n}"\ndate = "2024-0{n + 1}"\n+++\n\n{sentences}\n', "utf-8")
+    Index.build(corpus, tmp_path / "index.sqlite")
+    with Index(tmp_path / "index.sqlite") as index:
+        selection = summarise(index, topic_from_keywords("water, glacier"), SummarySettings(rank=RankSettings(sentences=40)))
+    result = one_page(selection, ISSUED)
+    assert len(PdfReader(io.BytesIO(result.pdf)).pages) == 1
+    assert result.brief.points and result.brief.left_out
