@@ -61,7 +61,7 @@ def main() -> None:
             select_time, found = median_time(
                 lambda: candidates(index, topic, SelectSettings(limit=args.candidates)), args.repeat
             )
-            background = index.stems_of(sorted({c.sentence.document_id for c in found}))
+            background = [s for ss in index.stems_by_document(sorted({c.sentence.document_id for c in found})).values() for s in ss]
         space_time, space = median_time(lambda: Space(found, background), args.repeat)
         settings = RankSettings()
         rows = []

@@ -252,6 +252,76 @@ def make(
         _print_explanation(selection)
 
 
+@app.command("eval")
+def evaluate_command(
+    ctx: typer.Context,
+    dataset: Annotated[Path, typer.Argument(help="A folder of topics in DUC layout (topic.txt, docs/, refs/).")],
+    ranker: Annotated[str, typer.Option(help="lexrank, textrank or relevance.")] = "lexrank",
+    baselines: Annotated[
+        str, typer.Option(help="Comma-separated systems to run beside ours: lead, sumy-lexrank, sumy-textrank.")
+    ] = "lead",
+    summaries: Annotated[
+        Optional[Path], typer.Option(help="Keep every summary as DIR/<SYSTEM>/<TOPIC>.txt, one sentence a line.")
+    ] = None,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N topics.")] = None,
+    as_json: JsonOption = False,
+    save_baseline: Annotated[
+        Optional[Path], typer.Option(help="Store our means as the quality gate's baseline in this file.")
+    ] = None,
+    allow_lower: Annotated[bool, typer.Option(help="Allow --save-baseline to lower the stored ROUGE-2.")] = False,
+) -> None:
+    """Score the summariser with ROUGE against human summaries, beside baselines."""
+    import sys
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from . import evaluate as ev
+    from .files import write_atomically
+    from .summarise import SummarySettings
+
+    with _reported(ctx):
+        systems = ["ours", *(s.strip() for s in baselines.split(",") if s.strip())]
+        ev.check_systems(systems)
+        topics = ev.load_dataset(dataset)[:limit]
+        console = Console(stderr=True)
+        with Progress(console=console, transient=True, disable=as_json or not sys.stderr.isatty()) as progress:
+            task = progress.add_task("Evaluating", total=len(topics))
+            report = ev.evaluate(
+                dataset, systems, SummarySettings(ranker=ranker), limit, lambda t: progress.advance(task)
+            )
+        if summaries is not None:
+            for result in report.results:
+                write_atomically(summaries / result.system / f"{result.topic}.txt", "\n".join(result.summary) + "\n")
+        record = ev.save_baseline(report, save_baseline, allow_lower) if save_baseline else None
+    if as_json:
+        data = {
+            "dataset": report.dataset,
+            "ranker": ranker,
+            "means": {s: report.means(s) for s in report.systems()},
+            "topics": [
+                {k: getattr(r, k) for k in ("topic", "system", "rouge_1", "rouge_2", "rouge_su4", "seconds")}
+                for r in report.results
+            ],
+        }
+        typer.echo(json.dumps(data, indent=2))
+        return
+    typer.echo(f"{'topic':<9}{'system':<15}{'R-1':>8}{'R-2':>8}{'R-SU4':>8}{'s':>7}")
+    for r in report.results:
+        typer.echo(f"{r.topic:<9}{r.system:<15}{r.rouge_1:8.4f}{r.rouge_2:8.4f}{r.rouge_su4:8.4f}{r.seconds:7.2f}")
+    typer.echo(f"\nmeans over {len(topics)} topics (ranker {ranker}):")
+    anchor = report.means("sumy-lexrank") if "sumy-lexrank" in report.systems() else None
+    for system in report.systems():
+        m = report.means(system)
+        ratio = f"{m['rouge_2'] / anchor['rouge_2']:.2f}x sumy-lexrank R-2" if anchor else ""
+        typer.echo(
+            f"{system:<15}R-1 {m['rouge_1']:.4f}  R-2 {m['rouge_2']:.4f}  R-SU4 {m['rouge_su4']:.4f}  "
+            f"{m['seconds']:.2f} s/topic  {ratio}".rstrip()
+        )
+    if record:
+        typer.echo(f"Stored the baseline in {save_baseline}: R-2 {record['rouge_2']:.4f}")
+
+
 def _issue_date(text: str | None):
     import datetime as dt
 

@@ -151,8 +151,9 @@ def _units(selection: Selection) -> list[_Draft]:
 
 
 def _head_length(group: list[Pick]) -> int:
-    """The main pick and what cannot stand without it ("That is why …")."""
-    n = 1
+    """The main pick, the group's most important pick, and what cannot stand without them."""
+    best = min(range(len(group)), key=lambda k: group[k].rank)
+    n = best + 1
     while n < len(group) and opens_dependently(group[n].candidate.sentence.text):
         n += 1
     return n

@@ -204,13 +204,17 @@ class Index:
         )
         return [row[0] for row in rows]
 
-    def stems_of(self, doc_ids: list[str]) -> list[tuple[str, ...]]:
+    def stems_by_document(self, doc_ids: list[str]) -> dict[str, list[tuple[str, ...]]]:
         """The stems of every sentence of these documents: the background a summariser weighs words against."""
         marks = ", ".join("?" * len(doc_ids))
         rows = self.db.execute(
-            f"SELECT stems FROM sentences WHERE document_id IN ({marks}) ORDER BY document_id, position", doc_ids
+            f"SELECT document_id, stems FROM sentences WHERE document_id IN ({marks}) ORDER BY document_id, position",
+            doc_ids,
         )
-        return [tuple(row[0].split()) for row in rows]
+        found: dict[str, list[tuple[str, ...]]] = {d: [] for d in doc_ids}
+        for doc_id, stems_text in rows:
+            found[doc_id].append(tuple(stems_text.split()))
+        return found
 
 
 def _unknown_id(doc_id: str, ids: list[str]) -> str:

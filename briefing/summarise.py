@@ -13,6 +13,7 @@ from .index import Index
 from .ingest.interview import role_of
 from .models import Selection, Topic
 from .rank.base import RankSettings, Space, get_ranker
+from .rank.concepts import weights as concept_weights
 from .rank.redundancy import choose
 from .select import SelectSettings, candidates
 
@@ -35,9 +36,14 @@ def summarise(index: Index, topic: Topic, settings: SummarySettings = SummarySet
     found = candidates(index, topic, settings.select)
     if not found:
         raise NothingFound(f"no sentence in the corpus matches topic {topic.name!r} ({', '.join(topic.keywords)})")
-    background = index.stems_of(sorted({c.sentence.document_id for c in found}))
-    space = Space(found, background)
-    selection = choose(topic, ranker.name, found, ranker.centrality(found, space, settings.rank), space, settings.rank)
+    documents = index.stems_by_document(sorted({c.sentence.document_id for c in found}))
+    space = Space(found, [s for sentences in documents.values() for s in sentences])
+    weights = None
+    if settings.rank.concepts:
+        query = {s for t in topic.terms for s in t.stems}
+        weights = concept_weights(documents.values(), query, settings.rank.min_documents, settings.rank.query_bonus)
+    centrality = ranker.centrality(found, space, settings.rank)
+    selection = choose(topic, ranker.name, found, centrality, space, settings.rank, weights)
     speakers = sorted({p.candidate.sentence.speaker for p in selection.chosen if p.candidate.sentence.speaker})
     roles = ((name, role_of(name, index.mentions(name))) for name in speakers)
     return replace(selection, roles=tuple((name, role) for name, role in roles if role))

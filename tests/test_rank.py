@@ -60,7 +60,7 @@ def test_an_isolated_sentence_keeps_its_relevance_share():
 def test_every_ranker_scores_every_candidate(seed_index, topics, name):
     with Index(seed_index) as index:
         found = candidates(index, topics["china"])
-        background = index.stems_of(sorted({c.sentence.document_id for c in found}))
+        background = [s for ss in index.stems_by_document(sorted({c.sentence.document_id for c in found})).values() for s in ss]
     space = Space(found, background)
     scores = get_ranker(name).centrality(found, space, RankSettings())
     assert scores.shape == (len(found),) and (scores >= 0).all() and scores.max() > 0
@@ -90,7 +90,7 @@ def test_the_fifty_billion_figure_appears_once_citing_both_reports(trade):
 def test_the_paraphrase_is_caught_by_figures_not_cosine(seed_index, topics):
     with Index(seed_index) as index:
         found = candidates(index, topics["trade"])
-        background = index.stems_of(sorted({c.sentence.document_id for c in found}))
+        background = [s for ss in index.stems_by_document(sorted({c.sentence.document_id for c in found})).values() for s in ss]
     space = Space(found, background)
     i = next(k for k, c in enumerate(found) if c.sentence.text == FIFTY_BILLION)
     j = next(k for k, c in enumerate(found) if c.sentence.text.startswith("Indeed, our trade with the EU reached"))
@@ -103,7 +103,7 @@ def test_nothing_is_said_twice(seed_index, topics):
         for topic in topics.values():
             selection = summarise(index, topic)
             chosen = [p.candidate for p in selection.chosen]
-            background = index.stems_of(sorted({c.sentence.document_id for c in chosen}))
+            background = [s for ss in index.stems_by_document(sorted({c.sentence.document_id for c in chosen})).values() for s in ss]
             space = Space(chosen, background)
             assert space.similarity.max() < settings.duplicate, topic.name
             shown = [p.candidate.sentence.text for p in selection.chosen] + [

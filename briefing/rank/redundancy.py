@@ -16,9 +16,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..models import Candidate, Pick, Selection, Topic
-from ..nlp import stopwords, words
+from ..nlp import stems, stopwords, words
 from ..select import opens_dependently
 from .base import RankSettings, Space
+from .concepts import concepts
 
 _MAGNITUDE = {"thousand": 1e3, "million": 1e6, "mln": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
 _FIGURE = re.compile(
@@ -148,8 +149,10 @@ def choose(
     centrality: np.ndarray,
     space: Space,
     settings: RankSettings,
+    concept_weights: dict | None = None,
 ) -> Selection:
-    """Cluster, score, pick by MMR, and put the picks in brief order."""
+    """Cluster, score, pick (by concept coverage when ``concept_weights`` are given, else by
+    MMR), and put the picks in brief order."""
     n = len(candidates)
     ids = [c.id for c in candidates]
     central = centrality / (centrality.max() or 1.0)
@@ -174,8 +177,18 @@ def choose(
     waiting = sorted(heads, key=lambda i: ids[i])
     top = score.max() or 1.0
     closest = np.zeros(n)  # each candidate's highest cosine to anything picked so far
-    while waiting and len(picked) < settings.sentences:
-        value = settings.mmr_lambda * score[waiting] / top - (1 - settings.mmr_lambda) * closest[waiting]
+    coverage = _Coverage(candidates, concept_weights, settings) if concept_weights else None
+    if coverage is not None:
+        pool = set(sorted(heads, key=lambda i: (-score[i], ids[i]))[: settings.pool])
+        reasons.update({i: "outside the pool of best-ranked sentences" for i in waiting if i not in pool})
+        waiting = [i for i in waiting if i in pool]
+    words = 0
+    while waiting and len(picked) < settings.sentences and not (settings.words and words >= settings.words):
+        gains = coverage.value(waiting) if coverage is not None else None
+        if gains is not None and gains.max() > 0:
+            value = gains + 1e-6 * score[waiting] / top
+        else:  # no concept left to cover (or none wanted): importance against novelty
+            value = settings.mmr_lambda * score[waiting] / top - (1 - settings.mmr_lambda) * closest[waiting]
         i = waiting.pop(int(np.argmax(value)))  # first of equal values: the smallest id
         lead = lead_of.get(i)
         if label[i] in shown:
@@ -186,6 +199,9 @@ def choose(
             continue
         redundancy[i] = closest[i]
         picked.append(i)
+        words += len(candidates[i].text.split())
+        if coverage is not None:
+            coverage.take(i)
         closest = np.maximum(closest, space.similarity[:, [i]].toarray().ravel())
         reasons[i] = f"chosen, rank {len(picked)}"
         shown.add(label[i])
@@ -216,6 +232,27 @@ def choose(
 
     rejected = sorted(set(range(n)) - set(picked), key=lambda i: (-score[i], ids[i]))
     return Selection(topic, ranker, tuple(pick(i) for i in _brief_order(picked, candidates)), tuple(map(pick, rejected)))
+
+
+class _Coverage:
+    """Greedy concept coverage: the new concept weight a candidate would add, per word."""
+
+    def __init__(self, candidates: Sequence[Candidate], weights: dict, settings: RankSettings) -> None:
+        self.weights = weights
+        self.power = settings.length_power
+        self.covered: set = set()
+        self.items = [
+            concepts(c.stems if c.lead_in is None else (*stems(c.lead_in.text), *c.stems)) & weights.keys()
+            for c in candidates
+        ]
+        self.lengths = np.array([max(1, len(c.text.split())) for c in candidates], dtype=float)
+
+    def value(self, waiting: list[int]) -> np.ndarray:
+        gains = np.array([sum(self.weights[c] for c in self.items[i] - self.covered) for i in waiting])
+        return gains / self.lengths[waiting] ** self.power
+
+    def take(self, i: int) -> None:
+        self.covered |= self.items[i]
 
 
 def _bonus(candidate: Candidate, settings: RankSettings) -> float:

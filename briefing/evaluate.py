@@ -1,0 +1,283 @@
+"""``briefing eval``: the summariser's quality, measured by ROUGE on material nobody here wrote.
+
+A dataset in DUC layout holds one folder per topic: ``topic.txt`` (a title, a blank line,
+the analyst's question), ``docs/*.txt`` (articles, one paragraph a line), ``docs_meta.tsv``
+(docno, date, headline) and ``refs/*.txt`` (summaries written by people). Each topic goes
+through the product's own path: its articles become a corpus folder with metadata and an
+index built by the same ingestion, its question becomes keywords through the code behind
+``--keywords``, and ``summarise`` chooses the sentences. Scores follow NIST's settings as the
+dataset README gives them: recall, Porter stems, stopwords kept, summaries cut at 250 words,
+averaged over the references; ROUGE-SU4 (unigrams and skip-bigrams with up to four words
+between) is computed here, as ``rouge-score`` has none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import UsageError
+from .index import Index
+from .nlp import sentences as split_sentences
+from .nlp import words as split_words
+from .summarise import SummarySettings, summarise
+from .topics import topic_from_keywords
+
+WORDS = 250
+SYSTEMS = ("ours", "lead", "sumy-lexrank", "sumy-textrank")
+
+
+@dataclass(frozen=True)
+class EvalTopic:
+    id: str
+    title: str
+    narrative: str
+    folder: Path
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Result:
+    topic: str
+    system: str
+    rouge_1: float
+    rouge_2: float
+    rouge_su4: float
+    seconds: float
+    summary: tuple[str, ...] = field(repr=False, default=())
+
+
+@dataclass(frozen=True)
+class Report:
+    dataset: str  # a hash of every file of the dataset
+    results: tuple[Result, ...]
+
+    def systems(self) -> list[str]:
+        return list(dict.fromkeys(r.system for r in self.results))
+
+    def means(self, system: str) -> dict[str, float]:
+        rows = [r for r in self.results if r.system == system]
+        return {
+            name: sum(getattr(r, name) for r in rows) / len(rows)
+            for name in ("rouge_1", "rouge_2", "rouge_su4", "seconds")
+        }
+
+
+def load_dataset(root: Path) -> list[EvalTopic]:
+    """The topics of a DUC-layout folder, in name order."""
+    if not root.is_dir():
+        raise UsageError(f"no dataset at {root}")
+    topics = []
+    for folder in sorted(p for p in root.iterdir() if (p / "topic.txt").is_file() and (p / "docs").is_dir()):
+        head, _, narrative = (folder / "topic.txt").read_text(encoding="utf-8").partition("\n\n")
+        references = tuple(p.read_text(encoding="utf-8") for p in sorted((folder / "refs").glob("*.txt")))
+        if not references:
+            raise UsageError(f"{folder}: no reference summaries in refs/")
+        topics.append(EvalTopic(folder.name, head.strip(), " ".join(narrative.split()), folder, references))
+    if not topics:
+        raise UsageError(f"{root} has no topic folders (each with topic.txt, docs/ and refs/)")
+    return topics
+
+
+def fingerprint(root: Path) -> str:
+    """A hash of every file under ``root`` (names and bytes), to know a stored score's data."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def query(topic: EvalTopic) -> str:
+    return f"{topic.title}\n{topic.narrative}"
+
+
+def _corpus(topic: EvalTopic, folder: Path) -> Path:
+    """The topic's articles as a corpus folder, with what docs_meta.tsv knows as sidecar metadata."""
+    import tomli_w
+
+    corpus = folder / "corpus"
+    corpus.mkdir()
+    known: dict[str, dict[str, str]] = {}
+    meta = topic.folder / "docs_meta.tsv"
+    if meta.is_file():
+        for line in meta.read_text(encoding="utf-8").splitlines()[1:]:
+            docno, date, headline = (line.split("\t") + ["", ""])[:3]
+            known[f"{docno}.txt"] = {"outlet": docno[:3], "date": date[:10], "title": headline}
+    for doc in sorted((topic.folder / "docs").glob("*.txt")):
+        (corpus / doc.name).write_bytes(doc.read_bytes())
+    entries = {name: {k: v for k, v in fields.items() if v} for name, fields in known.items()}
+    (corpus / "sources.toml").write_text(tomli_w.dumps(entries), encoding="utf-8")
+    return corpus
+
+
+def extract(sentences: Sequence[str], words: int = WORDS) -> list[str]:
+    """Whole sentences, in order, until the word budget is reached (the scorer cuts the last)."""
+    chosen, count = [], 0
+    for sentence in sentences:
+        if count >= words:
+            break
+        chosen.append(sentence)
+        count += len(sentence.split())
+    return chosen
+
+
+def ours(index: Index, topic: EvalTopic, settings: SummarySettings) -> list[str]:
+    """The product's own choice, most important first, lead-ins before what leans on them."""
+    selection = summarise(index, topic_from_keywords(query(topic), title=topic.title), settings)
+    lines: list[str] = []
+    for pick in sorted(selection.chosen, key=lambda p: p.rank):
+        if pick.lead_in is not None and pick.lead_in.text not in lines:
+            lines.append(pick.lead_in.text)
+        lines.append(pick.candidate.sentence.text)
+    return lines
+
+
+def lead(index: Index, topic: EvalTopic) -> list[str]:
+    """First sentences of the newest articles: the baseline every summariser must beat."""
+    documents = sorted(index.documents(), key=lambda d: (d.source.date.sort_key if d.source.date else (0, 0, 0), d.id))
+    return [index.document(d.id)[1][0].text for d in reversed(documents) if d.sentences]
+
+
+class _NoDownloadTokenizer:
+    """sumy's tokenizer interface over our Punkt splitting: sumy's own needs NLTK data."""
+
+    language = "english"
+
+    def to_sentences(self, paragraph: str) -> list[str]:
+        return split_sentences(paragraph)
+
+    def to_words(self, sentence: str) -> list[str]:
+        return split_words(sentence)
+
+
+def sumy_system(name: str, topic: EvalTopic) -> list[str]:
+    """sumy's LexRank or TextRank over the raw articles (an optional extra: pip install sumy)."""
+    try:
+        from sumy.nlp.stemmers import Stemmer
+        from sumy.parsers.plaintext import PlaintextParser
+        from sumy.summarizers.lex_rank import LexRankSummarizer
+        from sumy.summarizers.text_rank import TextRankSummarizer
+        from sumy.utils import get_stop_words
+    except ImportError as exc:
+        raise UsageError("the sumy baselines need sumy: pip install -e '.[eval]'") from exc
+    text = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted((topic.folder / "docs").glob("*.txt")))
+    document = PlaintextParser.from_string(text, _NoDownloadTokenizer()).document
+    summarizer = (LexRankSummarizer if name == "sumy-lexrank" else TextRankSummarizer)(Stemmer("english"))
+    summarizer.stop_words = get_stop_words("english")
+    return [str(s) for s in summarizer(document, 30)]
+
+
+class Scorer:
+    """ROUGE-1, ROUGE-2 (rouge-score, Porter stems) and ROUGE-SU4 recall, averaged over references."""
+
+    def __init__(self) -> None:
+        from rouge_score import rouge_scorer, tokenizers
+
+        self._rouge = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
+        self._tokens = tokenizers.DefaultTokenizer(use_stemmer=True).tokenize
+
+    def score(self, summary: Sequence[str], references: Sequence[str]) -> tuple[float, float, float]:
+        text = " ".join(" ".join(summary).split()[:WORDS])
+        tokens = self._tokens(text)
+        r1 = r2 = su4 = 0.0
+        for reference in references:
+            scores = self._rouge.score(reference, text)
+            r1 += scores["rouge1"].recall
+            r2 += scores["rouge2"].recall
+            su4 += _su4_recall(tokens, self._tokens(reference))
+        n = len(references)
+        return r1 / n, r2 / n, su4 / n
+
+
+def _su4_units(tokens: Sequence[str]) -> Counter:
+    units: Counter = Counter(tokens)
+    for i, first in enumerate(tokens):
+        for second in tokens[i + 1 : i + 6]:
+            units[(first, second)] += 1
+    return units
+
+
+def _su4_recall(summary: Sequence[str], reference: Sequence[str]) -> float:
+    wanted = _su4_units(reference)
+    total = sum(wanted.values())
+    return sum((_su4_units(summary) & wanted).values()) / total if total else 0.0
+
+
+def check_systems(systems: Sequence[str]) -> None:
+    unknown = [s for s in systems if s not in SYSTEMS]
+    if unknown:
+        raise UsageError(f"unknown system {unknown[0]!r}; choose from {', '.join(SYSTEMS)}")
+
+
+def evaluate(
+    root: Path,
+    systems: Sequence[str] = ("ours",),
+    settings: SummarySettings = SummarySettings(),
+    limit: int | None = None,
+    advance: Callable[[EvalTopic], None] = lambda topic: None,
+) -> Report:
+    """Run each system on each topic and score it; ``advance`` is called after every topic."""
+    check_systems(systems)
+    topics = load_dataset(root)[:limit]
+    scorer = Scorer()
+    results: list[Result] = []
+    for topic in topics:
+        for system, summary, seconds in _run(topic, systems, settings):
+            r1, r2, su4 = scorer.score(summary, topic.references)
+            results.append(Result(topic.id, system, r1, r2, su4, seconds, tuple(summary)))
+        advance(topic)
+    return Report(fingerprint(root), tuple(results))
+
+
+def _run(topic: EvalTopic, systems: Sequence[str], settings: SummarySettings) -> Iterator[tuple[str, list[str], float]]:
+    with tempfile.TemporaryDirectory(prefix="briefing-eval-") as temp:
+        started = time.perf_counter()
+        corpus = _corpus(topic, Path(temp))
+        Index.build(corpus, Path(temp) / "index.sqlite")
+        indexed = time.perf_counter() - started
+        with Index(Path(temp) / "index.sqlite") as index:
+            for system in systems:
+                started = time.perf_counter()
+                if system == "ours":
+                    summary = extract(ours(index, topic, settings))
+                    yield system, summary, indexed + time.perf_counter() - started
+                elif system == "lead":
+                    summary = extract(lead(index, topic))
+                    yield system, summary, time.perf_counter() - started
+                else:
+                    summary = extract(sumy_system(system, topic))
+                    yield system, summary, time.perf_counter() - started
+
+
+
+def baseline_record(report: Report, system: str = "ours") -> dict:
+    means = report.means(system)
+    return {
+        "dataset": report.dataset,
+        "topics": len({r.topic for r in report.results}),
+        "system": system,
+        **{name: round(means[name], 4) for name in ("rouge_1", "rouge_2", "rouge_su4")},
+    }
+
+
+def save_baseline(report: Report, path: Path, allow_lower: bool = False) -> dict:
+    """Store this run's means as the quality gate's baseline; lowering it must be asked for."""
+    import json
+
+    from .files import write_atomically
+
+    record = baseline_record(report)
+    if path.is_file() and not allow_lower:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if stored.get("dataset") == record["dataset"] and record["rouge_2"] < stored.get("rouge_2", 0):
+            raise UsageError(
+                f"ROUGE-2 {record['rouge_2']:.4f} is below the stored {stored['rouge_2']:.4f}: "
+                "pass --allow-lower to lower the baseline"
+            )
+    write_atomically(path, json.dumps(record, indent=2) + "\n")
+    return record

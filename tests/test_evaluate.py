@@ -1,0 +1,128 @@
+"""briefing eval: DUC layout, ROUGE as NIST scores it, baselines, and the quality gate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from briefing.cli import app
+from briefing.errors import UsageError
+from briefing.evaluate import Scorer, _su4_recall, evaluate, extract, load_dataset, save_baseline
+
+from .conftest import PROJECT
+
+DUC = PROJECT.parent / "shared" / "eval" / "duc2006"
+BASELINE = PROJECT / "tests" / "eval_baseline.json"
+TOLERANCE = 0.002
+
+
+def make_dataset(root: Path) -> Path:
+    """Two small topics in DUC layout, written here (the real data is never copied into the project)."""
+    articles = {
+        "T1": [
+            "The river basin agreement was signed on Monday by the five water ministers. It sets quotas for "
+            "irrigation in summer. Farmers welcomed the water quotas.",
+            "Water ministers met again to discuss the basin agreement and the irrigation quotas. Glaciers are "
+            "melting faster than expected, a study said.",
+            "A new dam on the river will store water for irrigation, officials said. The dam will cost 2 billion "
+            "dollars.",
+        ],
+        "T2": [
+            "The central bank raised interest rates to curb inflation, which reached 9 percent. Analysts expected "
+            "the move.",
+            "Inflation is driven by food prices, the central bank said. Interest rates may rise again in spring.",
+            "The currency fell after the central bank decision on interest rates. Exporters gained.",
+        ],
+    }
+    titles = {"T1": ("Water agreements", "Describe the river basin water agreement and irrigation quotas."),
+              "T2": ("Interest rates", "What did the central bank do about inflation and interest rates?")}
+    for topic, docs in articles.items():
+        folder = root / topic
+        (folder / "docs").mkdir(parents=True)
+        (folder / "refs").mkdir()
+        title, narrative = titles[topic]
+        (folder / "topic.txt").write_text(f"{title}\n\n{narrative}\n", encoding="utf-8")
+        meta = ["docno\tdate\theadline"]
+        for n, text in enumerate(docs):
+            docno = f"APW2000010{n}.000{n}"
+            (folder / "docs" / f"{docno}.txt").write_text(text + "\n", encoding="utf-8")
+            meta.append(f"{docno}\t2000-01-0{n + 1} 10:00\tHeadline {n}")
+        (folder / "docs_meta.tsv").write_text("\n".join(meta) + "\n", encoding="utf-8")
+        (folder / "refs" / "A.txt").write_text(docs[0].split(". ")[0] + ".\n", encoding="utf-8")
+        (folder / "refs" / "B.txt").write_text(docs[1].split(". ")[0] + ".\n", encoding="utf-8")
+    return root
+
+
+def test_dataset_layout_is_read(tmp_path):
+    topics = load_dataset(make_dataset(tmp_path))
+    assert [t.id for t in topics] == ["T1", "T2"]
+    assert topics[0].title == "Water agreements"
+    assert len(topics[0].references) == 2
+    with pytest.raises(UsageError, match="no topic folders"):
+        load_dataset(tmp_path / "T1" / "docs")
+
+
+def test_su4_counts_unigrams_and_skip_bigrams():
+    assert _su4_recall(["a", "b", "c"], ["a", "b", "c"]) == 1.0
+    # reference units: a, x, b, (a x), (a b), (x b); the summary shares a, b and (a b)
+    assert _su4_recall(["a", "b", "c"], ["a", "x", "b"]) == pytest.approx(0.5)
+
+
+def test_scores_cut_the_summary_at_250_words():
+    scorer = Scorer()
+    reference = "water " * 10
+    padded = ["filler " * 250, "water " * 10]
+    assert scorer.score(padded, [reference]) == (0.0, 0.0, 0.0)
+    assert scorer.score(["water " * 10], [reference])[0] == pytest.approx(1.0)
+
+
+def test_extract_keeps_whole_sentences_until_the_budget():
+    sentences = ["one two three.", "four five.", "six seven eight."]
+    assert extract(sentences, words=4) == ["one two three.", "four five."]
+
+
+def test_ours_and_lead_run_through_the_product_pipeline(tmp_path):
+    report = evaluate(make_dataset(tmp_path), ["ours", "lead"])
+    assert report.systems() == ["ours", "lead"]
+    assert {r.topic for r in report.results} == {"T1", "T2"}
+    ours = next(r for r in report.results if r.system == "ours" and r.topic == "T1")
+    assert any("agreement" in s for s in ours.summary)
+    assert 0 < report.means("ours")["rouge_2"] <= 1
+
+
+def test_cli_table_json_and_summaries(tmp_path):
+    data = make_dataset(tmp_path / "data")
+    runner = CliRunner()
+    result = runner.invoke(app, ["eval", str(data), "--summaries", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output
+    assert "means over 2 topics (ranker lexrank):" in result.output
+    assert (tmp_path / "s" / "ours" / "T1.txt").read_text(encoding="utf-8").strip()
+    as_json = json.loads(runner.invoke(app, ["eval", str(data), "--json"]).output)
+    assert set(as_json["means"]) == {"ours", "lead"}
+    assert {"topic", "system", "rouge_2", "rouge_su4", "seconds"} <= set(as_json["topics"][0])
+    bad = runner.invoke(app, ["eval", str(data), "--baselines", "gpt"])
+    assert bad.exit_code == 2 and bad.output.startswith("Error: unknown system 'gpt'")
+
+
+def test_lowering_the_stored_baseline_needs_a_flag(tmp_path):
+    report = evaluate(make_dataset(tmp_path / "data"), ["ours"])
+    path = tmp_path / "baseline.json"
+    record = save_baseline(report, path)
+    path.write_text(json.dumps({**record, "rouge_2": record["rouge_2"] + 0.1}), encoding="utf-8")
+    with pytest.raises(UsageError, match="--allow-lower"):
+        save_baseline(report, path)
+    assert save_baseline(report, path, allow_lower=True)["rouge_2"] == record["rouge_2"]
+
+
+@pytest.mark.skipif(not DUC.is_dir(), reason=f"DUC 2006 is not beside the project ({DUC}); the quality gate needs it")
+def test_quality_gate_on_duc_2006():
+    """ROUGE-2 of `briefing make`'s own settings may not fall below the stored baseline."""
+    stored = json.loads(BASELINE.read_text(encoding="utf-8"))
+    report = evaluate(DUC, ["ours"])
+    assert report.dataset == stored["dataset"], "the DUC data changed: re-run `briefing eval --save-baseline`"
+    means = report.means("ours")
+    assert means["rouge_2"] >= stored["rouge_2"] - TOLERANCE, f"ROUGE-2 {means['rouge_2']:.4f} < {stored}"
+    assert means["rouge_su4"] >= stored["rouge_su4"] - TOLERANCE, f"ROUGE-SU4 {means['rouge_su4']:.4f} < {stored}"
