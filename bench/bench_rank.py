@@ -19,6 +19,7 @@ from pathlib import Path
 
 from briefing.index import Index
 from briefing.rank.base import RankSettings, Space, get_ranker
+from briefing.rank.concepts import weights as concept_weights
 from briefing.rank.redundancy import choose
 from briefing.select import SelectSettings, candidates
 from briefing.topics import topic_from_keywords
@@ -61,14 +62,19 @@ def main() -> None:
             select_time, found = median_time(
                 lambda: candidates(index, topic, SelectSettings(limit=args.candidates)), args.repeat
             )
-            background = [s for ss in index.stems_by_document(sorted({c.sentence.document_id for c in found})).values() for s in ss]
+            documents = index.stems_by_document(sorted({c.sentence.document_id for c in found}))
+            background = [s for ss in documents.values() for s in ss]
         space_time, space = median_time(lambda: Space(found, background), args.repeat)
         settings = RankSettings()
+        query = {s for t in topic.terms for s in t.stems}
+        weights = concept_weights(documents.values(), query, settings.min_documents, settings.query_bonus)
         rows = []
         for name in ("relevance", "lexrank", "textrank"):
             ranker = get_ranker(name)
             rank_time, centrality = median_time(lambda: ranker.centrality(found, space, settings), args.repeat)
-            choose_time, _ = median_time(lambda: choose(topic, name, found, centrality, space, settings), args.repeat)
+            choose_time, _ = median_time(
+                lambda: choose(topic, name, found, centrality, space, settings, weights), args.repeat
+            )
             rows.append((name, rank_time, choose_time, space_time + rank_time + choose_time))
     print(f"{len(found)} candidates from {documents} DUC 2006 articles ({len(topics)} topics), median of {args.repeat} runs")
     print(f"select (FTS5 + density + context): {select_time:.3f} s;  TF-IDF space: {space_time:.3f} s")

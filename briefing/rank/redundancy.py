@@ -3,9 +3,11 @@
 The same fact told by several outlets is one item that cites them all. Word-overlap
 cosine misses paraphrases (the seeds' two "$50 billion" sentences score about 0.5), so
 sentences that carry the same figures and share most content words are also the same
-fact. Between facts, MMR (Carbonell & Goldstein 1998, "The use of MMR, diversity-based
-reranking for reordering documents and producing summaries", SIGIR) trades importance
-against novelty. Ties are broken by sentence id, never by set order.
+fact. Between facts, concept coverage (concepts.py) chooses what adds the most unseen
+weighted concepts per word; where no concept is left, MMR (Carbonell & Goldstein 1998,
+"The use of MMR, diversity-based reranking for reordering documents and producing
+summaries", SIGIR) trades importance against novelty. Ties are broken by sentence id,
+never by set order.
 """
 
 from __future__ import annotations
