@@ -20,7 +20,7 @@ from ..nlp import stem, stopwords
 
 @dataclass(frozen=True)
 class RankSettings:
-    bias: float = 0.6  # share of the random walk that jumps back to relevant sentences (tuned on DUC 2006)
+    bias: float = 0.3  # share of the random walk that jumps back to relevant sentences (tuned on DUC 2006)
     threshold: float = 0.1  # cosine under which two sentences are not linked
     duplicate: float = 0.6  # cosine at which two sentences tell the same thing
     figure_overlap: float = 0.4  # content overlap at which sentences with the same figures are one fact
@@ -31,7 +31,7 @@ class RankSettings:
     sentences: int = 12  # how many items to choose
     words: int = 0  # stop once the chosen items hold this many words (0: no word budget)
     concepts: bool = True  # choose by concept coverage (Gillick & Favre) instead of MMR
-    pool: int = 40  # concept coverage chooses among this many best-scored facts
+    pool: int = 60  # concept coverage chooses among this many best-scored facts (tuned on DUC 2006)
     min_documents: int = 3  # a concept must be used by this many documents
     query_bonus: float = 2.0  # weight factor for concepts holding a query stem
     length_power: float = 1.0  # gain per word**power
