@@ -210,7 +210,7 @@ def make(
     ] = None,
     issued: Annotated[Optional[str], typer.Option(help="Date of issue, YYYY-MM-DD [default: today].")] = None,
     ranker: Annotated[str, typer.Option(help="lexrank, textrank or relevance.")] = "lexrank",
-    sentences: Annotated[int, typer.Option(min=1, max=100, help="How many sentences to choose before fitting.")] = 12,
+    sentences: Annotated[int, typer.Option(min=1, max=100, help="How many sentences to choose before fitting.")] = 16,
     explain: Annotated[bool, typer.Option(help="Show every candidate's scores, why it was taken or not, and what was left out to fit.")] = False,
     corpus: CorpusOption = None,
     index: IndexOption = None,

@@ -18,7 +18,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import UsageError
@@ -127,8 +127,10 @@ def extract(sentences: Sequence[str], words: int = WORDS) -> list[str]:
 
 
 def ours(index: Index, topic: EvalTopic, settings: SummarySettings) -> list[str]:
-    """The product's own choice, most important first, lead-ins before what leans on them."""
-    selection = summarise(index, topic_from_keywords(query(topic), title=topic.title), settings)
+    """The product's own choice under the task's word budget, most important first, lead-ins
+    before what leans on them."""
+    budget = replace(settings.rank, words=WORDS, sentences=max(settings.rank.sentences, WORDS // 5))
+    selection = summarise(index, topic_from_keywords(query(topic), title=topic.title), replace(settings, rank=budget))
     lines: list[str] = []
     for pick in sorted(selection.chosen, key=lambda p: p.rank):
         if pick.lead_in is not None and pick.lead_in.text not in lines:

@@ -28,7 +28,7 @@ class RankSettings:
     specificity: float = 0.3  # bonus for figures, names and dates
     dependent_penalty: float = 0.6  # for a sentence that points back and has no lead-in
     corroboration: float = 0.1  # bonus per further source reporting the same fact
-    sentences: int = 12  # how many items to choose
+    sentences: int = 16  # how many items to choose; the page fit leaves out what does not fit
     words: int = 0  # stop once the chosen items hold this many words (0: no word budget)
     concepts: bool = True  # choose by concept coverage (Gillick & Favre) instead of MMR
     pool: int = 60  # concept coverage chooses among this many best-scored facts (tuned on DUC 2006)

@@ -205,7 +205,7 @@ def choose(
         if coverage is not None:
             coverage.take(i)
         closest = np.maximum(closest, space.similarity[:, [i]].toarray().ravel())
-        reasons[i] = f"chosen, rank {len(picked)}"
+        reasons[i] = "chosen"
         shown.add(label[i])
         if lead is not None:
             shown.add(label[lead])
@@ -218,6 +218,8 @@ def choose(
     redundancy[rest] = closest[rest]
 
     chosen = {ids[i] for i in picked}
+    # coverage decides what is in; importance (the score) decides the order of what is in
+    importance = sorted(picked, key=lambda i: (-score[i], ids[i])) if coverage is not None else picked
 
     def pick(i: int) -> Pick:
         lead = candidates[i].lead_in
@@ -229,11 +231,12 @@ def choose(
             tuple(candidates[j] for j in heads.get(i, [i])),
             reasons[i],
             lead if lead is not None and (lead.document_id, lead.position) not in chosen else None,
-            picked.index(i) + 1 if i in picked else 0,
+            importance.index(i) + 1 if i in picked else 0,
         )
 
+    reasons.update({i: f"chosen, rank {k}" for k, i in enumerate(importance, 1)})
     rejected = sorted(set(range(n)) - set(picked), key=lambda i: (-score[i], ids[i]))
-    return Selection(topic, ranker, tuple(pick(i) for i in _brief_order(picked, candidates)), tuple(map(pick, rejected)))
+    return Selection(topic, ranker, tuple(pick(i) for i in _brief_order(importance, candidates)), tuple(map(pick, rejected)))
 
 
 class _Coverage:
