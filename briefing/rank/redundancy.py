@@ -205,7 +205,6 @@ def choose(
         if coverage is not None:
             coverage.take(i)
         closest = np.maximum(closest, space.similarity[:, [i]].toarray().ravel())
-        reasons[i] = "chosen"
         shown.add(label[i])
         if lead is not None:
             shown.add(label[lead])
