@@ -19,9 +19,9 @@ from pathlib import Path
 
 from briefing.index import Index
 from briefing.rank.base import RankSettings, Space, get_ranker
-from briefing.rank.concepts import weights as concept_weights
 from briefing.rank.redundancy import choose
 from briefing.select import SelectSettings, candidates
+from briefing.summarise import topic_concepts
 from briefing.topics import topic_from_keywords
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "eval" / "duc2006"
@@ -66,8 +66,7 @@ def main() -> None:
             background = [s for ss in documents.values() for s in ss]
         space_time, space = median_time(lambda: Space(found, background), args.repeat)
         settings = RankSettings()
-        query = {s for t in topic.terms for s in t.stems}
-        weights = concept_weights(documents.values(), query, settings.min_documents, settings.query_bonus)
+        weights = topic_concepts(topic, documents, settings)
         rows = []
         for name in ("relevance", "lexrank", "textrank"):
             ranker = get_ranker(name)

@@ -283,13 +283,13 @@ def evaluate_command(
     with _reported(ctx):
         systems = ["ours", *(s.strip() for s in baselines.split(",") if s.strip())]
         ev.check_systems(systems)
+        if save_baseline and limit:
+            raise UsageError("--save-baseline stores the means of the whole dataset: drop --limit")
         topics = ev.load_dataset(dataset)[:limit]
         console = Console(stderr=True)
         with Progress(console=console, transient=True, disable=as_json or not sys.stderr.isatty()) as progress:
             task = progress.add_task("Evaluating", total=len(topics))
-            report = ev.evaluate(
-                dataset, systems, SummarySettings(ranker=ranker), limit, lambda t: progress.advance(task)
-            )
+            report = ev.evaluate(topics, systems, SummarySettings(ranker=ranker), lambda t: progress.advance(task))
         if summaries is not None:
             for result in report.results:
                 write_atomically(summaries / result.system / f"{result.topic}.txt", "\n".join(result.summary) + "\n")

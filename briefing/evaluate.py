@@ -21,11 +21,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .dates import parse_date
 from .errors import UsageError
 from .index import Index
 from .nlp import sentences as split_sentences
 from .nlp import words as split_words
-from .summarise import SummarySettings, summarise
+from .summarise import NothingFound, SummarySettings, summarise
 from .topics import topic_from_keywords
 
 WORDS = 250
@@ -62,6 +63,8 @@ class Report:
 
     def means(self, system: str) -> dict[str, float]:
         rows = [r for r in self.results if r.system == system]
+        if not rows:
+            raise UsageError(f"no results for {system!r}")
         return {
             name: sum(getattr(r, name) for r in rows) / len(rows)
             for name in ("rouge_1", "rouge_2", "rouge_su4", "seconds")
@@ -74,21 +77,33 @@ def load_dataset(root: Path) -> list[EvalTopic]:
         raise UsageError(f"no dataset at {root}")
     topics = []
     for folder in sorted(p for p in root.iterdir() if (p / "topic.txt").is_file() and (p / "docs").is_dir()):
-        head, _, narrative = (folder / "topic.txt").read_text(encoding="utf-8").partition("\n\n")
-        references = tuple(p.read_text(encoding="utf-8") for p in sorted((folder / "refs").glob("*.txt")))
+        title, _, narrative = _read(folder / "topic.txt").strip().partition("\n")
+        references = tuple(_read(p) for p in sorted((folder / "refs").glob("*.txt")))
         if not references:
             raise UsageError(f"{folder}: no reference summaries in refs/")
-        topics.append(EvalTopic(folder.name, head.strip(), " ".join(narrative.split()), folder, references))
+        if not all(r.strip() for r in references):
+            raise UsageError(f"{folder}: an empty reference summary in refs/")
+        topics.append(EvalTopic(folder.name, title.strip(), " ".join(narrative.split()), folder, references))
     if not topics:
         raise UsageError(f"{root} has no topic folders (each with topic.txt, docs/ and refs/)")
     return topics
 
 
-def fingerprint(root: Path) -> str:
-    """A hash of every file under ``root`` (names and bytes), to know a stored score's data."""
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not UTF-8") from exc
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+
+
+def fingerprint(topics: Sequence[EvalTopic]) -> str:
+    """A hash of the topics' files (names and bytes), to know which data a stored score is for."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    for topic in topics:
+        for path in sorted(p for p in topic.folder.rglob("*") if p.is_file()):
+            digest.update(f"{topic.id}/{path.relative_to(topic.folder).as_posix()}".encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -105,14 +120,23 @@ def _corpus(topic: EvalTopic, folder: Path) -> Path:
     known: dict[str, dict[str, str]] = {}
     meta = topic.folder / "docs_meta.tsv"
     if meta.is_file():
-        for line in meta.read_text(encoding="utf-8").splitlines()[1:]:
+        for line in _read(meta).splitlines()[1:]:
             docno, date, headline = (line.split("\t") + ["", ""])[:3]
-            known[f"{docno}.txt"] = {"outlet": docno[:3], "date": date[:10], "title": headline}
+            known[f"{docno}.txt"] = {"outlet": docno[:3], "date": _valid_date(date[:10]), "title": headline}
     for doc in sorted((topic.folder / "docs").glob("*.txt")):
         (corpus / doc.name).write_bytes(doc.read_bytes())
     entries = {name: {k: v for k, v in fields.items() if v} for name, fields in known.items()}
-    (corpus / "sources.toml").write_text(tomli_w.dumps(entries), encoding="utf-8")
+    if entries:
+        (corpus / "sources.toml").write_text(tomli_w.dumps(entries), encoding="utf-8")
     return corpus
+
+
+def _valid_date(text: str) -> str:
+    """The date if it is one: the data has impossible ones ("1998-30-06"), which are left out, not guessed."""
+    try:
+        return str(parse_date(text)) if text else ""
+    except UsageError:
+        return ""
 
 
 def extract(sentences: Sequence[str], words: int = WORDS) -> list[str]:
@@ -167,7 +191,9 @@ def sumy_system(name: str, topic: EvalTopic) -> list[str]:
         from sumy.utils import get_stop_words
     except ImportError as exc:
         raise UsageError("the sumy baselines need sumy: pip install -e '.[eval]'") from exc
-    text = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted((topic.folder / "docs").glob("*.txt")))
+    text = "\n\n".join(
+        p.read_bytes().decode("utf-8", errors="replace") for p in sorted((topic.folder / "docs").glob("*.txt"))
+    )
     document = PlaintextParser.from_string(text, _NoDownloadTokenizer()).document
     summarizer = (LexRankSummarizer if name == "sumy-lexrank" else TextRankSummarizer)(Stemmer("english"))
     summarizer.stop_words = get_stop_words("english")
@@ -185,13 +211,13 @@ class Scorer:
 
     def score(self, summary: Sequence[str], references: Sequence[str]) -> tuple[float, float, float]:
         text = " ".join(" ".join(summary).split()[:WORDS])
-        tokens = self._tokens(text)
+        units = _su4_units(self._tokens(text))
         r1 = r2 = su4 = 0.0
         for reference in references:
             scores = self._rouge.score(reference, text)
             r1 += scores["rouge1"].recall
             r2 += scores["rouge2"].recall
-            su4 += _su4_recall(tokens, self._tokens(reference))
+            su4 += _su4_recall(units, _su4_units(self._tokens(reference)))
         n = len(references)
         return r1 / n, r2 / n, su4 / n
 
@@ -204,10 +230,10 @@ def _su4_units(tokens: Sequence[str]) -> Counter:
     return units
 
 
-def _su4_recall(summary: Sequence[str], reference: Sequence[str]) -> float:
-    wanted = _su4_units(reference)
-    total = sum(wanted.values())
-    return sum((_su4_units(summary) & wanted).values()) / total if total else 0.0
+def _su4_recall(summary: Counter, reference: Counter) -> float:
+    """Share of the reference's units (with their counts) that the summary has."""
+    total = sum(reference.values())
+    return sum((summary & reference).values()) / total if total else 0.0
 
 
 def check_systems(systems: Sequence[str]) -> None:
@@ -217,15 +243,13 @@ def check_systems(systems: Sequence[str]) -> None:
 
 
 def evaluate(
-    root: Path,
+    topics: Sequence[EvalTopic],
     systems: Sequence[str] = ("ours",),
     settings: SummarySettings = SummarySettings(),
-    limit: int | None = None,
     advance: Callable[[EvalTopic], None] = lambda topic: None,
 ) -> Report:
     """Run each system on each topic and score it; ``advance`` is called after every topic."""
     check_systems(systems)
-    topics = load_dataset(root)[:limit]
     scorer = Scorer()
     results: list[Result] = []
     for topic in topics:
@@ -233,20 +257,25 @@ def evaluate(
             r1, r2, su4 = scorer.score(summary, topic.references)
             results.append(Result(topic.id, system, r1, r2, su4, seconds, tuple(summary)))
         advance(topic)
-    return Report(fingerprint(root), tuple(results))
+    return Report(fingerprint(topics), tuple(results))
 
 
 def _run(topic: EvalTopic, systems: Sequence[str], settings: SummarySettings) -> Iterator[tuple[str, list[str], float]]:
     with tempfile.TemporaryDirectory(prefix="briefing-eval-") as temp:
         started = time.perf_counter()
         corpus = _corpus(topic, Path(temp))
-        Index.build(corpus, Path(temp) / "index.sqlite")
+        built = Index.build(corpus, Path(temp) / "index.sqlite")
+        if built.skipped:
+            raise UsageError(f"{topic.folder}: {Path(built.skipped[0].path).name}: {built.skipped[0].reason}")
         indexed = time.perf_counter() - started
         with Index(Path(temp) / "index.sqlite") as index:
             for system in systems:
                 started = time.perf_counter()
                 if system == "ours":
-                    summary = extract(ours(index, topic, settings))
+                    try:
+                        summary = extract(ours(index, topic, settings))
+                    except NothingFound as exc:
+                        raise UsageError(f"{topic.folder}: {exc}") from exc
                     yield system, summary, indexed + time.perf_counter() - started
                 elif system == "lead":
                     summary = extract(lead(index, topic))
@@ -275,7 +304,10 @@ def save_baseline(report: Report, path: Path, allow_lower: bool = False) -> dict
 
     record = baseline_record(report)
     if path.is_file() and not allow_lower:
-        stored = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError, OSError) as exc:
+            raise UsageError(f"{path}: not a stored baseline ({exc})") from exc
         if stored.get("dataset") == record["dataset"] and record["rouge_2"] < stored.get("rouge_2", 0):
             raise UsageError(
                 f"ROUGE-2 {record['rouge_2']:.4f} is below the stored {stored['rouge_2']:.4f}: "

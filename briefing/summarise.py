@@ -31,6 +31,12 @@ class SummarySettings:
     rank: RankSettings = field(default_factory=RankSettings)
 
 
+def topic_concepts(topic: Topic, documents: dict[str, list[tuple[str, ...]]], settings: RankSettings) -> dict:
+    """The weighted concepts of the documents a topic's candidates come from."""
+    query = {s for t in topic.terms for s in t.stems}
+    return concept_weights(documents.values(), query, settings.min_documents, settings.query_bonus)
+
+
 def summarise(index: Index, topic: Topic, settings: SummarySettings = SummarySettings()) -> Selection:
     ranker = get_ranker(settings.ranker)
     found = candidates(index, topic, settings.select)
@@ -38,10 +44,7 @@ def summarise(index: Index, topic: Topic, settings: SummarySettings = SummarySet
         raise NothingFound(f"no sentence in the corpus matches topic {topic.name!r} ({', '.join(topic.keywords)})")
     documents = index.stems_by_document(sorted({c.sentence.document_id for c in found}))
     space = Space(found, [s for sentences in documents.values() for s in sentences])
-    weights = None
-    if settings.rank.concepts:
-        query = {s for t in topic.terms for s in t.stems}
-        weights = concept_weights(documents.values(), query, settings.rank.min_documents, settings.rank.query_bonus)
+    weights = topic_concepts(topic, documents, settings.rank) if settings.rank.concepts else None
     centrality = ranker.centrality(found, space, settings.rank)
     selection = choose(topic, ranker.name, found, centrality, space, settings.rank, weights)
     speakers = sorted({p.candidate.sentence.speaker for p in selection.chosen if p.candidate.sentence.speaker})

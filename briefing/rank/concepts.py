@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import cache
 
 from ..nlp import stem, stopwords
 
 Concept = tuple[str, str]
 
 
+@cache
 def _ignored() -> frozenset[str]:
     return frozenset(stem(w) for w in stopwords())
 
