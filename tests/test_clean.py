@@ -214,3 +214,23 @@ def test_a_question_lede_is_not_page_chrome():
 def test_a_pull_quote_keeps_its_first_copy():
     quote = "“We will not allow our territory to be used to circumvent sanctions,” the minister said."
     assert clean(f"{LEAD}\n{quote}\nMore text follows here about the budget.\n{quote}\n").body.count(quote) == 1
+
+
+@pytest.mark.parametrize(
+    ("lede", "place"),
+    [
+        ("BERLIN (AP) _ Germany's second doping trial opened on Tuesday in the city court.", "BERLIN"),
+        ("NEW YORK _ The shootings have led school officials to reassess their security plans.", "NEW YORK"),
+        ("(AP) - After confirming the virus in birds, officials said it was present statewide.", None),
+        ("PINE RIDGE, S.D. (AP) -- President Clinton turned his poverty tour to American Indians.", "PINE RIDGE, S.D."),
+    ],
+)
+def test_newswire_datelines_come_off_the_lede(lede, place):
+    result = clean(lede + "\n")
+    assert result.body[0][0].isupper() and not result.body[0].startswith(("BERLIN", "NEW YORK", "(AP)", "PINE"))
+    assert result.found.place == place
+
+
+def test_a_dash_after_an_ordinary_word_is_not_a_dateline():
+    text = "Kazakhstan - the largest country in Central Asia - held talks with the European Union today.\n"
+    assert clean(text).body[0] == text.strip()

@@ -73,7 +73,10 @@ _DATELINE_LABEL = re.compile(
 )
 _EDITOR_NOTE = re.compile(r"(?:--|—|–)\s*ed\.?\s*$|^editor['’]?s note\b", re.IGNORECASE)
 _PLACE = r"(?:[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+)*(?:, [A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)?)?|[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?, [A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)"
-_LEDE_DATELINE = re.compile(rf"^(?P<place>{_PLACE})(?: \([^)]{{1,30}}\))?\s*(?:–|—|--)\s+(?=[A-Z“\"])")
+_LEDE_DATELINE = re.compile(
+    rf"^(?:(?P<place>{_PLACE})(?: \((?P<agency>[^)]{{1,30}})\))?|\((?P<only>[A-Z][\w ]{{0,29}})\))"
+    r"\s*(?:–|—|--|-|_)\s+(?=[A-Z“\"`'])"
+)
 _CHROME_QUESTION = re.compile(r"\byou(?:r)?\b", re.IGNORECASE)
 
 
@@ -220,7 +223,8 @@ def clean(text: str) -> Cleaned:
             kept.append(Paragraph(value, HEADING))
         else:
             if not started and (match := _LEDE_DATELINE.match(value)):
-                found.setdefault("place", match["place"])
+                if match["place"]:
+                    found.setdefault("place", match["place"])
                 dropped.append(Dropped(value[: match.end()].strip(), "dateline"))
                 value = value[match.end() :]
             kept.append(Paragraph(value, BODY))
