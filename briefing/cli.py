@@ -21,7 +21,7 @@ from .config import load_settings
 from .dates import parse_date
 from .errors import EXIT_PARTIAL, BriefingError, UsageError
 from .files import slug
-from .models import KINDS, BuildReport, DocumentSummary, Pick, Selection, Sentence, Skipped, Source
+from .models import KINDS, BuildReport, DocumentSummary, Pick, Selection, Skipped, Source
 
 app = typer.Typer(
     help="Turn a corpus of news articles into one-page PDF policy briefs.",
@@ -136,7 +136,7 @@ def corpus_show(
         with Index(path) as opened:
             document, sentences = opened.document(doc_id)
     if as_json:
-        data = _document_json(document) | {"sentences": [_sentence_json(s) for s in sentences]}
+        data = _document_json(document) | {"sentences": [s.as_json() for s in sentences]}
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     source = document.source
@@ -426,29 +426,7 @@ def _print_explanation(selection: Selection) -> None:
 
 
 def _document_json(document: DocumentSummary) -> dict:
-    source = document.source
-    return {
-        "id": document.id,
-        "path": document.path,
-        "outlet": source.outlet,
-        "title": source.title,
-        "author": source.author,
-        "date": None if source.date is None else str(source.date),
-        "url": source.url,
-        "kind": source.kind,
-        "sentences": document.sentences,
-    }
-
-
-def _sentence_json(sentence: Sentence) -> dict:
-    return {
-        "position": sentence.position,
-        "paragraph": sentence.paragraph,
-        "text": sentence.text,
-        "speaker": sentence.speaker,
-        "question": sentence.is_question,
-        "quote": sentence.in_quote,
-    }
+    return {"id": document.id, "path": document.path, **document.source.as_json(), "sentences": document.sentences}
 
 
 def _print_table(documents: list[DocumentSummary]) -> None:

@@ -29,8 +29,19 @@ class Source:
         return replace(self, **{k: v for k, v in missing.items() if v is not None})
 
     def as_dict(self) -> dict[str, str]:
-        """The known fields as strings, in a fixed order (front matter, JSON)."""
+        """The known fields as strings, in a fixed order (front matter)."""
         return {f.name: str(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name) is not None}
+
+    def as_json(self) -> dict[str, str | None]:
+        """What a footnote needs, unknown fields as null, for tools reading our JSON."""
+        return {
+            "outlet": self.outlet,
+            "title": self.title,
+            "author": self.author,
+            "date": None if self.date is None else str(self.date),
+            "url": self.url,
+            "kind": self.kind,
+        }
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,16 @@ class Sentence:
     speaker: str | None = None
     is_question: bool = False
     in_quote: bool = False
+
+    def as_json(self) -> dict:
+        return {
+            "position": self.position,
+            "paragraph": self.paragraph,
+            "text": self.text,
+            "speaker": self.speaker,
+            "question": self.is_question,
+            "quote": self.in_quote,
+        }
 
 
 @dataclass(frozen=True)

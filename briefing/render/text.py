@@ -79,7 +79,7 @@ def json_document(brief: Brief, selection: Selection) -> str:
             {"key": s.key, "title": s.title, "points": [_point_json(p) for p in s.points]} for s in brief.sections
         ],
         "left_out": [_point_json(p) for p in brief.left_out],
-        "notes": [{"number": n.number, "document": n.document_id, **_source_json(n.source)} for n in brief.notes],
+        "notes": [{"number": n.number, "document": n.document_id, **n.source.as_json()} for n in brief.notes],
         "method": brief.method,
         "candidates": [_pick_json(p) for p in (*selection.chosen, *selection.rejected)],
     }
@@ -103,26 +103,7 @@ def _point_json(point: Point) -> dict:
 
 
 def _sentence_json(sentence: Sentence) -> dict:
-    return {
-        "document": sentence.document_id,
-        "position": sentence.position,
-        "paragraph": sentence.paragraph,
-        "text": sentence.text,
-        "speaker": sentence.speaker,
-        "question": sentence.is_question,
-        "quote": sentence.in_quote,
-    }
-
-
-def _source_json(source: Source) -> dict:
-    return {
-        "outlet": source.outlet,
-        "title": source.title,
-        "author": source.author,
-        "date": None if source.date is None else str(source.date),
-        "url": source.url,
-        "kind": source.kind,
-    }
+    return {"document": sentence.document_id, **sentence.as_json()}
 
 
 def _pick_json(pick: Pick) -> dict:
