@@ -12,6 +12,7 @@ import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from pathlib import Path
 
 from ..dates import parse_date
@@ -162,11 +163,19 @@ def sidecar(path: Path) -> dict:
         return _toml_table(read_bytes(own), own)
     shared = path.parent / "sources.toml"
     if shared.is_file():
-        entry = _toml_table(read_bytes(shared), shared).get(path.name, {})
+        stat = shared.stat()
+        entry = _shared_table(shared, (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)).get(path.name, {})
         if not isinstance(entry, dict):
             raise FileError(shared, f"[{path.name!r}] is not a table of fields")
         return entry
     return {}
+
+
+@lru_cache(maxsize=8)
+def _shared_table(path: Path, version: tuple[int, int, int]) -> dict:
+    """A folder's sources.toml, parsed once for all its files (while it stays unchanged), not
+    once per file; callers only read it."""
+    return _toml_table(read_bytes(path), path)
 
 
 def _toml_table(data: bytes, path: Path) -> dict:
