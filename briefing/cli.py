@@ -17,7 +17,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import __version__
-from .config import load_settings
+from .config import Settings, load_settings
 from .dates import parse_date
 from .errors import EXIT_PARTIAL, BriefingError, UsageError
 from .files import slug
@@ -71,10 +71,10 @@ def _reported(ctx: typer.Context) -> Iterator[None]:
         raise typer.Exit(exc.exit_code) from None
 
 
-def _refresh(corpus: Path | None, index: Path | None, quiet: bool) -> tuple[Path, BuildReport]:
+def _refresh(settings: Settings, quiet: bool) -> tuple[Path, BuildReport]:
+    """Bring the index up to date with the corpus before anything reads it."""
     from .index import Index
 
-    settings = load_settings(corpus, index)
     started = time.perf_counter()
     report = Index.build(settings.corpus, settings.index, settings.max_file_bytes)
     if report.rebuilt_because and not quiet:
@@ -98,7 +98,7 @@ def _print_skipped(skipped: tuple[Skipped, ...]) -> None:
 def corpus_build(ctx: typer.Context, corpus: CorpusOption = None, index: IndexOption = None) -> None:
     """Index the corpus: only new or changed files are processed."""
     with _reported(ctx):
-        _, report = _refresh(corpus, index, quiet=False)
+        _, report = _refresh(load_settings(corpus, index), quiet=False)
     if report.skipped:
         raise typer.Exit(EXIT_PARTIAL)
 
@@ -111,7 +111,7 @@ def corpus_list(
     from .index import Index
 
     with _reported(ctx):
-        path, _ = _refresh(corpus, index, quiet=True)
+        path, _ = _refresh(load_settings(corpus, index), quiet=True)
         with Index(path) as opened:
             documents = opened.documents()
     if as_json:
@@ -132,7 +132,7 @@ def corpus_show(
     from .index import Index
 
     with _reported(ctx):
-        path, _ = _refresh(corpus, index, quiet=True)
+        path, _ = _refresh(load_settings(corpus, index), quiet=True)
         with Index(path) as opened:
             document, sentences = opened.document(doc_id)
     if as_json:
@@ -226,7 +226,7 @@ def make(
         settings = load_settings(corpus, index)
         chosen_topic = _topic(topic, keywords, topics)
         day = _issue_date(issued)
-        path, _ = _refresh(corpus, index, quiet=True)
+        path, _ = _refresh(settings, quiet=True)
         summary = SummarySettings(ranker=ranker)
         summary = replace(summary, rank=replace(summary.rank, sentences=sentences))
         with Index(path) as opened:
@@ -373,7 +373,7 @@ def list_topics(
 
     with _reported(ctx):
         known = load_topics(topics)
-        path, _ = _refresh(corpus, index, quiet=True)
+        path, _ = _refresh(load_settings(corpus, index), quiet=True)
         with Index(path) as opened:
             counts = {name: count_matches(opened, t) for name, t in known.items()}
     if as_json:
