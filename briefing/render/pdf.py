@@ -14,6 +14,7 @@ import datetime as dt
 import shutil
 import subprocess
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -68,13 +69,15 @@ def fetcher(templates: Path = TEMPLATES):
     return TemplatesOnly(allowed_protocols=("file",), allow_redirects=False)
 
 
-def missing_fonts() -> list[str]:
-    """Fonts the template wants that fontconfig does not know, with the package that brings each."""
+@cache
+def missing_fonts() -> tuple[str, ...]:
+    """Fonts the template wants that fontconfig does not know, with the package that brings each;
+    asked once a run, not once a brief."""
     if shutil.which("fc-list") is None:
-        return []
+        return ()
     listed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, check=False).stdout
     families = {name.strip() for line in listed.splitlines() for name in line.split(",")}
-    return [f"{font} (apt-get install {package})" for font, package in FONTS.items() if font not in families]
+    return tuple(f"{font} (apt-get install {package})" for font, package in FONTS.items() if font not in families)
 
 
 def one_page(
