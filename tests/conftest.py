@@ -10,6 +10,8 @@ import pytest
 from briefing import ingest
 from briefing.corpus import scan
 from briefing.index import Index
+from briefing.models import Topic
+from briefing.topics import load_topics
 
 PROJECT = Path(__file__).resolve().parents[1]
 CORPUS = PROJECT / "corpus"
@@ -53,6 +55,12 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = Index.build(CORPUS, path)
     assert len(report.added) == 5 and not report.skipped
     return path
+
+
+@pytest.fixture(scope="session")
+def topics() -> dict[str, Topic]:
+    """The shipped topics.toml."""
+    return load_topics(PROJECT / "topics.toml")
 
 
 def texts(result: ingest.Extracted) -> list[str]:

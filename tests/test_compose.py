@@ -11,16 +11,13 @@ from briefing.dates import PartialDate
 from briefing.index import Index
 from briefing.rank.redundancy import key_figures
 from briefing.summarise import summarise
-from briefing.topics import load_topics
 
-from .conftest import PROJECT
 
 ISSUED = dt.date(2026, 11, 24)
 
 
 @pytest.fixture(scope="module")
-def selections(seed_index):
-    topics = load_topics(PROJECT / "topics.toml")
+def selections(seed_index, topics):
     with Index(seed_index) as index:
         return {name: summarise(index, topic) for name, topic in topics.items()}
 

@@ -13,19 +13,13 @@ from briefing.rank.lexrank import stationary
 from briefing.rank.redundancy import figures, specificity
 from briefing.select import candidates
 from briefing.summarise import NothingFound, SummarySettings, summarise
-from briefing.topics import load_topics, topic_from_keywords
+from briefing.topics import topic_from_keywords
 
-from .conftest import PROJECT
 
 FIFTY_BILLION = (
     "Kazakhstan is actively enhancing trade with the EU, its key partner, with bilateral trade soaring to a record "
     "$50 billion in 2024—a 17% increase from 2023, accounting for 80% of EU-Central Asia trade."
 )
-
-
-@pytest.fixture(scope="module")
-def topics():
-    return load_topics(PROJECT / "topics.toml")
 
 
 @pytest.fixture(scope="module")

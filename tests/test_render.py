@@ -144,14 +144,19 @@ The glacier report ended with the template text {{ 7*7 }} and {% raw %} markers 
 """
 
 
-def test_corpus_text_is_data_not_markup(tmp_path):
+@pytest.fixture
+def hostile(tmp_path):
+    """The selection of a corpus whose text and metadata try to become markup."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "hostile.md").write_text(HOSTILE, encoding="utf-8")
     Index.build(corpus, tmp_path / "index.sqlite")
     with Index(tmp_path / "index.sqlite") as index:
-        selection = summarise(index, topic_from_keywords("glacier"))
-    result = one_page(selection, ISSUED)
+        return summarise(index, topic_from_keywords("glacier"))
+
+
+def test_corpus_text_is_data_not_markup(hostile, tmp_path):
+    result = one_page(hostile, ISSUED)
     pdf = PdfReader(io.BytesIO(result.pdf))
     text = words(pdf.pages[0].extract_text())
     assert '<img src="file:///etc/passwd">' in text
@@ -178,13 +183,8 @@ def test_the_fetcher_serves_templates_only():
             fetch.fetch(url)
 
 
-def test_html_is_escaped(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "hostile.md").write_text(HOSTILE, encoding="utf-8")
-    Index.build(corpus, tmp_path / "index.sqlite")
-    with Index(tmp_path / "index.sqlite") as index:
-        brief = compose(summarise(index, topic_from_keywords("glacier")), ISSUED)
+def test_html_is_escaped(hostile):
+    brief = compose(hostile, ISSUED)
     html = render_html(brief)
     assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
     assert '<a href="javascript' not in html

@@ -7,14 +7,9 @@ import pytest
 from briefing.index import Index
 from briefing.models import Term, Topic
 from briefing.select import candidates, count_matches, density, fts_query, opens_dependently
-from briefing.topics import load_topics, term, topic_from_keywords
+from briefing.topics import term, topic_from_keywords
 
-from .conftest import PROJECT, SPECIAL_EURASIA
-
-
-@pytest.fixture(scope="module")
-def topics():
-    return load_topics(PROJECT / "topics.toml")
+from .conftest import SPECIAL_EURASIA
 
 
 @pytest.fixture(scope="module")

@@ -23,16 +23,11 @@ REQUIRED = [
 ]
 
 
-@pytest.fixture(scope="module")
-def shipped():
-    return load_topics(PROJECT / "topics.toml")
-
-
-def test_the_shipped_topics_cover_the_seed_corpus(shipped):
-    assert len(shipped) >= 10
-    assert set(REQUIRED) <= set(shipped)
-    assert shipped["transport"].title == "Transport and the Middle Corridor"
-    assert "Middle Corridor" in shipped["transport"].keywords
+def test_the_shipped_topics_cover_the_seed_corpus(topics):
+    assert len(topics) >= 10
+    assert set(REQUIRED) <= set(topics)
+    assert topics["transport"].title == "Transport and the Middle Corridor"
+    assert "Middle Corridor" in topics["transport"].keywords
 
 
 def test_word_forms_share_one_stem():
@@ -76,11 +71,11 @@ def test_missing_topics_file(tmp_path):
         load_topics(tmp_path / "topics.toml")
 
 
-def test_unknown_topic_names_the_closest(shipped):
+def test_unknown_topic_names_the_closest(topics):
     with pytest.raises(UsageError, match=r"unknown topic 'sanction'; did you mean sanctions"):
-        find_topic("sanction", shipped)
+        find_topic("sanction", topics)
     with pytest.raises(UsageError, match="known topics: sanctions, trade"):
-        find_topic("zzzz", shipped)
+        find_topic("zzzz", topics)
 
 
 def test_keywords_as_a_list():
