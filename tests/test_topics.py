@@ -7,7 +7,6 @@ import pytest
 from briefing.errors import UsageError
 from briefing.topics import find_topic, load_topics, term, topic_from_keywords
 
-from .conftest import PROJECT
 
 REQUIRED = [
     "sanctions",
