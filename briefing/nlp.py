@@ -88,3 +88,9 @@ def stems(text: str) -> list[str]:
 def stopwords() -> frozenset[str]:
     data = resources.files("briefing").joinpath("data/stopwords.txt").read_text(encoding="utf-8")
     return frozenset(line.strip() for line in data.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@cache
+def stopword_stems() -> frozenset[str]:
+    """The stopwords as the stems column stores them, to leave them out of stem comparisons."""
+    return frozenset(stem(w) for w in stopwords())

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .index import Index
 from .models import Candidate, Sentence, Source, Term, Topic
-from .nlp import stem, stopwords, words
+from .nlp import stopword_stems, stopwords, words
 
 STRONG = 0.25  # relevance from which the next sentence may join as context
 CONTEXT_SHARE = 0.6  # a context sentence's relevance, as a share of the one it follows
@@ -148,7 +148,7 @@ def _statement(text: str) -> bool:
 
 
 def _shares_content(a: Sequence[str], b: Sequence[str]) -> bool:
-    ignore = {stem(w) for w in stopwords()}
+    ignore = stopword_stems()
     return bool((set(a) - ignore) & (set(b) - ignore))
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import UsageError
 from ..models import Candidate
-from ..nlp import stem, stopwords
+from ..nlp import stopword_stems
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Space:
     def __init__(self, candidates: Sequence[Candidate], background: Sequence[Sequence[str]]) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        ignore = _stopword_stems()
+        ignore = stopword_stems()
         vectorizer = TfidfVectorizer(analyzer=lambda stems: [s for s in stems if s not in ignore], sublinear_tf=True)
         vectorizer.fit([*background, *(c.stems for c in candidates)])
         self.vectors = vectorizer.transform([c.stems for c in candidates])
@@ -59,10 +59,6 @@ class Space:
         graph.data[graph.data < threshold] = 0.0
         graph.eliminate_zeros()
         return graph
-
-
-def _stopword_stems() -> frozenset[str]:
-    return frozenset(stem(w) for w in stopwords())
 
 
 class Ranker(Protocol):

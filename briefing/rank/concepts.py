@@ -11,21 +11,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from functools import cache
 
-from ..nlp import stem, stopwords
+from ..nlp import stopword_stems
 
 Concept = tuple[str, str]
 
 
-@cache
-def _ignored() -> frozenset[str]:
-    return frozenset(stem(w) for w in stopwords())
-
-
 def concepts(stems: Sequence[str]) -> set[Concept]:
     """The bigrams of a sentence that are not just two stopwords."""
-    ignore = _ignored()
+    ignore = stopword_stems()
     return {(a, b) for a, b in zip(stems, stems[1:]) if not (a in ignore and b in ignore) and a.isalnum() and b.isalnum()}
 
 
@@ -40,7 +34,7 @@ def weights(
         for stems in sentences:
             found |= concepts(stems)
         frequency.update(found)
-    wanted = set(query) - _ignored()
+    wanted = set(query) - stopword_stems()
     return {
         c: n * (query_bonus if (c[0] in wanted or c[1] in wanted) else 1.0)
         for c, n in frequency.items()
