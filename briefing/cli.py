@@ -323,14 +323,7 @@ def evaluate_command(
 
 
 def _issue_date(text: str | None):
-    import datetime as dt
-
-    if text is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise UsageError(f"--issued must be a date as YYYY-MM-DD, not {text!r}") from exc
+    return _today() if text is None else _day(text, "--issued")
 
 
 def _write_brief(selection: Selection, output_format: Format, target: Path, day, subject: str | None):
@@ -356,6 +349,147 @@ def _write_brief(selection: Selection, output_format: Format, target: Path, day,
         except OSError as exc:
             raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
     return brief, warnings
+
+
+@app.command("digest")
+def digest_command(
+    ctx: typer.Context,
+    week: Annotated[Optional[str], typer.Option(help="An ISO week: 2025-W16.")] = None,
+    since: Annotated[Optional[str], typer.Option(help="First day, YYYY-MM-DD.")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Last day, YYYY-MM-DD [default: --as-of].")] = None,
+    as_of: Annotated[
+        Optional[str], typer.Option("--as-of", help="Last day of the default window (the 7 days up to it) [default: today].")
+    ] = None,
+    since_last: Annotated[
+        bool, typer.Option("--since-last", help="Everything added to the corpus since the last --since-last digest.")
+    ] = False,
+    topics: TopicsOption = Path("topics.toml"),
+    out: Annotated[
+        Optional[Path], typer.Option("--out", help="Folder of digests [default: out/digests/].", show_default=False)
+    ] = None,
+    deliver: Annotated[
+        Optional[Path], typer.Option(help="Copy the finished digest into this shared folder [default: digest.deliver].")
+    ] = None,
+    mail_to: Annotated[
+        Optional[list[str]], typer.Option("--mail-to", help="Mail the PDFs to this address (repeat for more); SMTP from [mail].")
+    ] = None,
+    corpus: CorpusOption = None,
+    index: IndexOption = None,
+) -> None:
+    """Make one brief per topic from the articles of a window, and an index page, into out/digests/<window>/."""
+    from . import digest as dg
+    from .index import Index
+    from .topics import load_topics
+
+    with _reported(ctx):
+        settings = load_settings(corpus, index)
+        day = _day(as_of, "--as-of") if as_of else _today()
+        if sum((week is not None, since is not None or until is not None, since_last)) > 1:
+            raise UsageError("give one window: --week, --since/--until, or --since-last")
+        if until is not None and since is None:
+            raise UsageError("--until needs --since")
+        if mail_to and settings.mail is None:
+            raise UsageError("--mail-to needs a [mail] table in briefing.toml (host, sender)")
+        known = load_topics(topics)
+        path, _ = _refresh(settings, quiet=True)
+        digests = out or settings.digests
+        with Index(path) as opened:
+            digested = opened.digested() if since_last else None
+            if week is not None:
+                window = dg.iso_week(week)
+            elif since is not None:
+                window = dg.between(_day(since, "--since"), _day(until, "--until") if until else day)
+            elif since_last:
+                window = dg.since_last(day, digests, max(digested.values(), default=None))
+            else:
+                window = dg.last_days(day)
+            with _progress("Digest " + window.name, len(known)) as progress:
+                made = dg.make_digest(opened, known, window, digests, settings.subject, digested, progress=progress)
+            _print_digest(made)
+            shared = deliver or settings.deliver
+            if shared is not None:
+                from .handoff import deliver as copy_to
+
+                typer.echo(f"Delivered to {copy_to(made.folder, shared)}")
+            if mail_to:
+                from .handoff import mail
+
+                files = [f for f in made.files if f.exists()]
+                mail(files, mail_to, settings.mail, made_subject(made), _mail_text(made))
+                typer.echo(f"Mailed {plural_files(files)} to {', '.join(mail_to)}")
+            if since_last:
+                dg.record(opened, made)
+
+
+def made_subject(made) -> str:
+    return f"Digest {made.window.name}" + (f": {made.subject}" if made.subject else "")
+
+
+def plural_files(files) -> str:
+    from .compose import plural
+
+    return plural(len(files), "PDF")
+
+
+def _mail_text(made) -> str:
+    lines = [f"{made.window.label}: {len(made.placed)} articles."]
+    lines += [f"- {b.title}: {b.points} points ({b.file})" for b in made.briefs]
+    if made.nothing_new:
+        lines.append("Nothing new: " + ", ".join(t.title for t in made.nothing_new) + ".")
+    return "\n".join(lines) + "\n"
+
+
+@contextmanager
+def _progress(label: str, total: int) -> Iterator:
+    """A progress bar on a terminal; plain timestamped lines otherwise (cron logs)."""
+    import datetime as dt
+    import sys
+
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import Progress
+
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task(label, total=total)
+            yield lambda name, outcome: bar.advance(task)
+        return
+
+    def log(name: str, outcome: str) -> None:
+        stamp = dt.datetime.now().isoformat(timespec="seconds")
+        typer.echo(f"{stamp} {label}: {name}: {outcome}", err=True)
+
+    yield log
+
+
+def _print_digest(made) -> None:
+    from .compose import plural
+
+    rendered = sum(b.rendered for b in made.briefs)
+    if not made.placed:
+        typer.echo(f"No articles in {made.window.label}: wrote an empty digest index to {made.folder / 'index.pdf'}")
+        return
+    typer.echo(
+        f"Wrote {made.folder}: {plural(len(made.briefs), 'brief')} ({rendered} rendered, "
+        f"{len(made.briefs) - rendered} unchanged), {plural(len(made.nothing_new), 'topic')} with nothing new, "
+        f"{plural(len(made.placed), 'article')}."
+    )
+    for item in made.unplaced:
+        typer.echo(f"Not placed in the window: {item.document_id} ({item.reason})", err=True)
+
+
+def _today():
+    import datetime as dt
+
+    return dt.date.today()
+
+
+def _day(text: str, option: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageError(f"{option} must be a date as YYYY-MM-DD, not {text!r}") from exc
 
 
 @app.command("topics")

@@ -210,7 +210,7 @@ def make_digest(
     Each file is swapped in whole, ``index.json`` last: a run that fails half-way leaves the
     previous digest of the window readable, and the next run finishes the job.
     """
-    from .compose import compose
+    from .compose import compose, plural
     from .render.pdf import one_page
     from .render.text import json_document
 
@@ -255,7 +255,7 @@ def make_digest(
                 rendered=True,
             )
         )
-        progress(name, f"{len(brief.points)} points from {len(brief.notes)} sources, wrote {target}")
+        progress(name, f"{plural(len(brief.points), 'point')} from {plural(len(brief.notes), 'source')}, wrote {target}")
     digest = Digest(window, folder, subject, tuple(briefs), tuple(nothing_new), placed, unplaced)
     _write_index(digest)
     for stale in sorted({b.file for b in earlier.values()} - {b.file for b in briefs}):
