@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -414,33 +414,16 @@ def digest_command(
             if mail_to:
                 from .handoff import mail
 
-                files = [f for f in made.files if f.exists()]
-                mail(files, mail_to, settings.mail, made_subject(made), _mail_text(made))
-                typer.echo(f"Mailed {plural_files(files)} to {', '.join(mail_to)}")
+                from .compose import plural
+
+                mail(made.files, mail_to, settings.mail, dg.mail_subject(made), dg.mail_text(made))
+                typer.echo(f"Mailed {plural(len(made.files), 'PDF')} to {', '.join(mail_to)}")
             if since_last:
                 dg.record(opened, made)
 
 
-def made_subject(made) -> str:
-    return f"Digest {made.window.name}" + (f": {made.subject}" if made.subject else "")
-
-
-def plural_files(files) -> str:
-    from .compose import plural
-
-    return plural(len(files), "PDF")
-
-
-def _mail_text(made) -> str:
-    lines = [f"{made.window.label}: {len(made.placed)} articles."]
-    lines += [f"- {b.title}: {b.points} points ({b.file})" for b in made.briefs]
-    if made.nothing_new:
-        lines.append("Nothing new: " + ", ".join(t.title for t in made.nothing_new) + ".")
-    return "\n".join(lines) + "\n"
-
-
 @contextmanager
-def _progress(label: str, total: int) -> Iterator:
+def _progress(label: str, total: int) -> Iterator[Callable[[str, str], None]]:
     """A progress bar on a terminal; plain timestamped lines otherwise (cron logs)."""
     import datetime as dt
     import sys

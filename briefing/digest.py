@@ -364,6 +364,21 @@ def index_json(digest: Digest) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
+def mail_subject(digest: Digest) -> str:
+    return f"Digest {digest.window.name}" + (f": {digest.subject}" if digest.subject else "")
+
+
+def mail_text(digest: Digest) -> str:
+    """The body of the mail that carries the PDFs: what is in them, in the tool's plain words."""
+    from .compose import plural
+
+    lines = [f"{digest.window.label}: {plural(len(digest.placed), 'article')}."]
+    lines += [f"- {b.title}: {plural(b.points, 'point')} ({b.file})" for b in digest.briefs]
+    if digest.nothing_new:
+        lines.append("Nothing new: " + ", ".join(t.title for t in digest.nothing_new) + ".")
+    return "\n".join(lines) + "\n"
+
+
 def record(index: Index, digest: Digest) -> None:
     """Mark a delivered ``--since-last`` digest's articles as digested, so the next one starts after them."""
     index.mark_digested([p.document_id for p in digest.placed], digest.window.name)
