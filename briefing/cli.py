@@ -475,6 +475,53 @@ def _day(text: str, option: str):
         raise UsageError(f"{option} must be a date as YYYY-MM-DD, not {text!r}") from exc
 
 
+@app.command("schedule")
+def schedule_command(
+    ctx: typer.Context,
+    weekly: Annotated[
+        tuple[str, str],
+        typer.Option("--weekly", metavar="DAY HH:MM", help="When: a day (mon … sun) and a 24-hour time."),
+    ],
+    systemd: Annotated[
+        bool, typer.Option("--systemd", help="A systemd user timer and service instead of a crontab line.")
+    ] = False,
+    install: Annotated[
+        bool, typer.Option("--install", help="Install it for the current user, replacing this folder's earlier one.")
+    ] = False,
+    digest_args: Annotated[
+        str, typer.Option("--digest-args", metavar="ARGS", help="Options for `briefing digest`, as in a shell.")
+    ] = "",
+) -> None:
+    """Print a weekly job running `briefing digest` here, locked and logged to out/digest.log; --install installs it."""
+    import shlex
+
+    from . import schedule as sch
+
+    with _reported(ctx):
+        when = sch.parse_weekly(*weekly)
+        try:
+            extra = shlex.split(digest_args)
+        except ValueError as exc:
+            raise UsageError(f"--digest-args: {exc}") from exc
+        job = sch.job_for(Path.cwd(), ("digest", *extra), out=load_settings().out)
+        if systemd:
+            for name, text in sch.systemd_units(when, job).items():
+                typer.echo(f"# {name}\n{text}")
+        else:
+            typer.echo(sch.cron_line(when, job))
+        if install and systemd:
+            written = sch.install_systemd(when, job)
+            typer.echo(
+                f"Wrote {', '.join(map(str, written))} and started {sch.TIMER} (`systemctl --user list-timers` "
+                f"shows it); the log is {job.log}. Without `loginctl enable-linger` it runs only while you are "
+                "logged in.",
+                err=True,
+            )
+        elif install:
+            sch.install_cron(when, job)
+            typer.echo(f"Installed in your crontab (`crontab -l` shows it); the log is {job.log}.", err=True)
+
+
 @app.command("topics")
 def list_topics(
     ctx: typer.Context,

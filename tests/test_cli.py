@@ -296,3 +296,38 @@ def test_bad_issue_date_is_a_usage_error(paths):
     result = run("make", "--topic", "trade", "--issued", "24/11/2026", *TOPICS, *paths)
     assert result.exit_code == 2
     assert result.output.startswith("Error: --issued must be a date as YYYY-MM-DD")
+
+
+def test_schedule_prints_a_cron_line_for_this_folder(tmp_path, monkeypatch):
+    from croniter import croniter
+
+    monkeypatch.chdir(tmp_path)
+    result = run("schedule", "--weekly", "mon", "07:00", "--digest-args", "--since-last")
+    assert result.exit_code == 0, result.output
+    line = result.stdout.strip()
+    assert croniter.is_valid(" ".join(line.split()[:5])) and line.startswith("0 7 * * 1 ")
+    assert f"cd {tmp_path} &&" in line and "digest --since-last >> " in line
+    assert f"{tmp_path}/out/digest.log 2>&1" in line
+
+
+def test_schedule_install_puts_one_line_in_the_crontab(tmp_path, monkeypatch):
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "flock").symlink_to("/usr/bin/flock")
+    crontab, store = tools / "crontab", tools / "crontab.txt"  # a stand-in crontab keeping its table in store
+    crontab.write_text(f'#!/bin/sh\ncase "$1" in\n  -l) /bin/cat "{store}" ;;\n  -) /bin/cat > "{store}" ;;\nesac\n')
+    crontab.chmod(0o755)
+    store.write_text("MAILTO=me@example.org\n")
+    monkeypatch.setenv("PATH", str(tools))  # never the real crontab of whoever runs the tests
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):
+        result = run("schedule", "--weekly", "fri", "18:30", "--install")
+        assert result.exit_code == 0, result.output
+    assert store.read_text() == f"MAILTO=me@example.org\n{result.stdout}"
+    assert "Installed in your crontab" in result.stderr
+
+
+def test_schedule_refuses_a_bad_day(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("schedule", "--weekly", "someday", "07:00")
+    assert result.exit_code == 2 and "Error: --weekly needs a day as mon" in result.stderr
