@@ -183,6 +183,34 @@ def corpus_add(
         raise typer.Exit(EXIT_PARTIAL)
 
 
+@corpus_app.command("fetch")
+def corpus_fetch(
+    ctx: typer.Context,
+    feeds: Annotated[
+        Optional[list[str]],
+        typer.Argument(metavar="FEED...", help="RSS/Atom feeds, URLs or files [default: [feeds] urls in briefing.toml]."),
+    ] = None,
+    corpus: CorpusOption = None,
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for each feed or page.")] = 20.0,
+) -> None:
+    """Add new articles from RSS/Atom feeds; entries whose link or text the corpus holds are left alone."""
+    from .feeds import fetch
+
+    with _reported(ctx):
+        settings = load_settings(corpus, None)
+        chosen = tuple(feeds or ()) or settings.feeds
+        if not chosen:
+            raise UsageError("no feeds: give FEED... or list them under [feeds] urls in briefing.toml")
+        report = fetch(chosen, settings.corpus, limit=settings.max_file_bytes, timeout=timeout)
+    for item in report.added:
+        typer.echo(f"Added {item.path} (from {item.origin})")
+    if report.known:
+        typer.echo(f"{len(report.known)} already in the corpus.")
+    _print_skipped(report.skipped)
+    if report.skipped:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
 TopicsOption = Annotated[
     Path, typer.Option("--topics", envvar="BRIEFING_TOPICS", help="Topics file.", show_default=True)
 ]
