@@ -399,7 +399,7 @@ def digest_command(
         Optional[Path], typer.Option(help="Copy the finished digest into this shared folder [default: digest.deliver].")
     ] = None,
     mail_to: Annotated[
-        Optional[list[str]], typer.Option("--mail-to", help="Mail the PDFs to this address (repeat for more); SMTP from [mail].")
+        Optional[list[str]], typer.Option("--mail-to", help="Mail the PDFs to this address (repeat for more) [default: mail.to]; SMTP from [mail].")
     ] = None,
     corpus: CorpusOption = None,
     index: IndexOption = None,
@@ -439,13 +439,13 @@ def digest_command(
                 from .handoff import deliver as copy_to
 
                 typer.echo(f"Delivered to {copy_to(made.folder, shared)}")
-            if mail_to:
+            recipients = tuple(mail_to or ()) or (settings.mail.to if settings.mail else ())
+            if recipients:
+                from .compose import plural
                 from .handoff import mail
 
-                from .compose import plural
-
-                mail(made.files, mail_to, settings.mail, dg.mail_subject(made), dg.mail_text(made))
-                typer.echo(f"Mailed {plural(len(made.files), 'PDF')} to {', '.join(mail_to)}")
+                mail(made.files, recipients, settings.mail, dg.mail_subject(made), dg.mail_text(made))
+                typer.echo(f"Mailed {plural(len(made.files), 'PDF')} to {', '.join(recipients)}")
             if since_last:
                 dg.record(opened, made)
 

@@ -21,7 +21,8 @@ from briefing.errors import UsageError
 from briefing.index import Index
 from briefing.models import DocumentSummary, Source
 
-from .conftest import DIPLOMAT_TIMES, EU_REPORTER, POLITICO, SPECIAL_EURASIA, UN_JOURNAL
+from .conftest import PROJECT, DIPLOMAT_TIMES, EU_REPORTER, POLITICO, SPECIAL_EURASIA, UN_JOURNAL
+from .test_handoff import Inbox, smtp_server  # noqa: F401  (a fixture)
 
 runner = CliRunner()
 APRIL_2025 = {DIPLOMAT_TIMES, UN_JOURNAL}
@@ -235,3 +236,31 @@ def test_bad_digest_options_are_one_line_and_exit_2(corpus_copy, tmp_path, args,
     result = runner.invoke(app, ["digest", *args, "--corpus", str(corpus_copy), "--index", str(tmp_path / "i.sqlite")])
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
+
+
+def test_digest_delivers_and_mails_and_records_since_last_only_after_the_hand_off(corpus_copy, tmp_path, monkeypatch, smtp_server):
+    inbox, refusing = Inbox(), Inbox(refuse=("gone@example.org",))
+    good, bad = smtp_server(inbox), smtp_server(refusing)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    monkeypatch.chdir(tmp_path)
+    config = '[mail]\nhost = "127.0.0.1"\nport = {port}\nsender = "briefs@example.org"\nsecurity = "none"\n'
+    args = ["digest", "--since-last", "--as-of", "2025-04-21", "--corpus", str(corpus_copy), "--index", "i.sqlite"]
+    args += ["--topics", str(PROJECT / "topics.toml")]
+    (tmp_path / "briefing.toml").write_text(config.format(port=bad), encoding="utf-8")
+    refused = runner.invoke(app, [*args, "--mail-to", "analyst@example.org", "--mail-to", "gone@example.org"])
+    assert refused.exit_code == 1 and "refused recipient gone@example.org" in refused.output, refused.output
+    assert refusing.messages == []
+    with Index(tmp_path / "i.sqlite") as index:
+        assert index.digested() == {}  # not handed off: the next run covers the same articles
+    (tmp_path / "briefing.toml").write_text(config.format(port=good), encoding="utf-8")
+    result = runner.invoke(app, [*args, "--deliver", str(shared), "--mail-to", "analyst@example.org"])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "out" / "digests" / "added-2025-04-21-2"
+    assert hashes(shared / folder.name) == hashes(folder)
+    (sender, recipients, message, _), = inbox.messages
+    attached = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
+    assert recipients == ["analyst@example.org"] and attached["index.pdf"] == (folder / "index.pdf").read_bytes()
+    assert set(attached) == {"index.pdf", *(b["file"] for b in json.loads((folder / "index.json").read_text())["briefs"])}
+    with Index(tmp_path / "i.sqlite") as index:
+        assert set(index.digested().values()) == {folder.name} and len(index.digested()) == 5
