@@ -391,6 +391,7 @@ def digest_command(
     since_last: Annotated[
         bool, typer.Option("--since-last", help="Everything added to the corpus since the last --since-last digest.")
     ] = False,
+    fetch: Annotated[bool, typer.Option("--fetch", help="First add new articles from the feeds of briefing.toml.")] = False,
     topics: TopicsOption = Path("topics.toml"),
     out: Annotated[
         Optional[Path], typer.Option("--out", help="Folder of digests [default: out/digests/].", show_default=False)
@@ -399,7 +400,8 @@ def digest_command(
         Optional[Path], typer.Option(help="Copy the finished digest into this shared folder [default: digest.deliver].")
     ] = None,
     mail_to: Annotated[
-        Optional[list[str]], typer.Option("--mail-to", help="Mail the PDFs to this address (repeat for more) [default: mail.to]; SMTP from [mail].")
+        Optional[list[str]],
+        typer.Option("--mail-to", help="Mail the PDFs to this address (repeat for more) [default: mail.to]; SMTP from [mail]."),
     ] = None,
     corpus: CorpusOption = None,
     index: IndexOption = None,
@@ -409,37 +411,59 @@ def digest_command(
     from .index import Index
     from .topics import load_topics
 
+    skipped: tuple[Skipped, ...] = ()
     with _reported(ctx):
         settings = load_settings(corpus, index)
-        day = _day(as_of, "--as-of") if as_of else _today()
         if sum((week is not None, since is not None or until is not None, since_last)) > 1:
             raise UsageError("give one window: --week, --since/--until, or --since-last")
         if until is not None and since is None:
             raise UsageError("--until needs --since")
-        if mail_to and settings.mail is None:
-            raise UsageError("--mail-to needs a [mail] table in briefing.toml (host, sender)")
+        if as_of is not None and (week is not None or until is not None):
+            raise UsageError("--as-of sets the end of the default window: not with --week or --until")
+        day = _day(as_of, "--as-of") if as_of else _today()
+        shared = deliver or settings.deliver
+        recipients = _recipients(mail_to, settings)
+        if shared is not None:
+            from .handoff import check_shared
+
+            check_shared(shared)
         known = load_topics(topics)
-        path, _ = _refresh(settings, quiet=True)
+        if fetch:
+            skipped = _fetch_feeds(settings)
+        fresh = not settings.index.exists()
+        path, report = _refresh(settings, quiet=True)
+        if report.rebuilt_because:
+            typer.echo(f"Rebuilt the index: {report.rebuilt_because}.", err=True)
         digests = out or settings.digests
         with Index(path) as opened:
-            digested = opened.digested() if since_last else None
+            digested, recovered = (opened.digested(), {}) if since_last else (None, {})
+            if since_last and not digested and (fresh or report.rebuilt_because):
+                recovered = dg.recorded_in(digests)
+                if recovered:
+                    typer.echo(
+                        f"Warning: the index is new and has no --since-last record; took it from the digests in {digests} "
+                        f"({len(recovered)} articles).",
+                        err=True,
+                    )
+                digested = recovered
             if week is not None:
                 window = dg.iso_week(week)
             elif since is not None:
-                window = dg.between(_day(since, "--since"), _day(until, "--until") if until else day)
+                first, last = _day(since, "--since"), _day(until, "--until") if until else day
+                if until is None and first > last:
+                    raise UsageError(f"--since {first} is after --as-of {last} (today unless given): give --until")
+                window = dg.between(first, last)
             elif since_last:
-                window = dg.since_last(day, digests, max(digested.values(), default=None))
+                window = dg.since_last(day, digests, opened.last_digest() or dg.latest(recovered.values()))
             else:
                 window = dg.last_days(day)
             with _progress("Digest " + window.name, len(known)) as progress:
                 made = dg.make_digest(opened, known, window, digests, settings.subject, digested, progress=progress)
             _print_digest(made)
-            shared = deliver or settings.deliver
             if shared is not None:
                 from .handoff import deliver as copy_to
 
                 typer.echo(f"Delivered to {copy_to(made.folder, shared)}")
-            recipients = tuple(mail_to or ()) or (settings.mail.to if settings.mail else ())
             if recipients:
                 from .compose import plural
                 from .handoff import mail
@@ -447,7 +471,34 @@ def digest_command(
                 mail(made.files, recipients, settings.mail, dg.mail_subject(made), dg.mail_text(made))
                 typer.echo(f"Mailed {plural(len(made.files), 'PDF')} to {', '.join(recipients)}")
             if since_last:
-                dg.record(opened, made)
+                dg.record(opened, made, recovered)
+    if skipped:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _recipients(mail_to: list[str] | None, settings: Settings) -> tuple[str, ...]:
+    """Who gets the digest by mail, checked before anything is made."""
+    if not mail_to and (settings.mail is None or not settings.mail.to):
+        return ()
+    if settings.mail is None:
+        raise UsageError("--mail-to needs a [mail] table in briefing.toml (host, sender)")
+    from .handoff import check_mail
+
+    return check_mail(tuple(mail_to or ()), settings.mail)
+
+
+def _fetch_feeds(settings: Settings) -> tuple[Skipped, ...]:
+    """``digest --fetch``: the feeds of briefing.toml first; a feed that fails is reported, the digest goes on."""
+    from .feeds import fetch
+
+    if not settings.feeds:
+        typer.echo("No feeds in briefing.toml ([feeds] urls): nothing fetched.", err=True)
+        return ()
+    report = fetch(settings.feeds, settings.corpus, limit=settings.max_file_bytes)
+    for item in report.added:
+        typer.echo(f"Added {item.path} (from {item.origin})")
+    _print_skipped(report.skipped)
+    return report.skipped
 
 
 @contextmanager
@@ -476,6 +527,8 @@ def _print_digest(made) -> None:
     from .compose import plural
 
     rendered = sum(b.rendered for b in made.briefs)
+    for item in made.unplaced:
+        typer.echo(f"Not placed in the window: {item.document_id} ({item.reason})", err=True)
     if not made.placed:
         typer.echo(f"No articles in {made.window.label}: wrote an empty digest index to {made.folder / 'index.pdf'}")
         return
@@ -484,8 +537,6 @@ def _print_digest(made) -> None:
         f"{len(made.briefs) - rendered} unchanged), {plural(len(made.nothing_new), 'topic')} with nothing new, "
         f"{plural(len(made.placed), 'article')}."
     )
-    for item in made.unplaced:
-        typer.echo(f"Not placed in the window: {item.document_id} ({item.reason})", err=True)
 
 
 def _today():
@@ -518,7 +569,7 @@ def schedule_command(
     ] = False,
     digest_args: Annotated[
         str, typer.Option("--digest-args", metavar="ARGS", help="Options for `briefing digest`, as in a shell.")
-    ] = "",
+    ] = "--fetch --since-last",
 ) -> None:
     """Print a weekly job running `briefing digest` here, locked and logged to out/digest.log; --install installs it."""
     import shlex
@@ -540,7 +591,7 @@ def schedule_command(
         if install and systemd:
             written = sch.install_systemd(when, job)
             typer.echo(
-                f"Wrote {', '.join(map(str, written))} and started {sch.TIMER} (`systemctl --user list-timers` "
+                f"Wrote {', '.join(map(str, written))} and started {written[1].name} (`systemctl --user list-timers` "
                 f"shows it); the log is {job.log}. Without `loginctl enable-linger` it runs only while you are "
                 "logged in.",
                 err=True,

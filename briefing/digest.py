@@ -14,17 +14,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import __version__
-from .dates import PartialDate, parse_date
-from .errors import UsageError
-from .files import slug, write_atomically
+from .dates import PartialDate
+from .compose import plural
+from .errors import BriefingError, UsageError
+from .files import replace_folder, shareable, slug, write_atomically
 from .index import Index
-from .models import DocumentSummary, Source, Topic
+from .models import DocumentSummary, Selection, Source, Topic
 from .summarise import NothingFound, SummarySettings, summarise
 
 INDEX_JSON = "index.json"
@@ -59,7 +63,9 @@ def iso_week(text: str) -> Window:
         year, week = int(match[1]), int(match[2])
         start = dt.date.fromisocalendar(year, week, 1)
     except ValueError:
-        raise UsageError(f"--week must be an ISO week such as 2025-W16, not {text!r}") from None
+        weeks = dt.date(int(match[1]), 12, 28).isocalendar().week if match else None
+        known = f" ({match[1]} has {weeks} ISO weeks)" if weeks else ""
+        raise UsageError(f"--week must be an ISO week such as 2025-W16, not {text!r}{known}") from None
     end = start + dt.timedelta(days=6)
     return Window(f"{year}-W{week:02d}", f"Week {week} of {year}, {span(start, end)}", start, end)
 
@@ -207,78 +213,107 @@ def make_digest(
 ) -> Digest:
     """Write the window's digest into ``digests/<window name>/`` and describe it.
 
-    Each file is swapped in whole, ``index.json`` last: a run that fails half-way leaves the
-    previous digest of the window readable, and the next run finishes the job.
+    The digest is made in a hidden folder beside its place and renamed in when complete: a
+    reader (or a run that fails half-way) sees the previous digest of the window or the new
+    one, never a mix. Briefs that did not change are linked over from the previous one.
     """
-    from .compose import compose, plural
-    from .render.pdf import one_page
-    from .render.text import json_document
-
     folder = digests / window.name
     files = _file_names(topics)
     placed, unplaced = place(index.documents(), window, digested)
     within = {p.document_id for p in placed}
     earlier = _earlier(folder)
-    briefs: list[TopicBrief] = []
-    nothing_new: list[Topic] = []
-    for name, topic in topics.items():
-        try:
-            selection = summarise(index, topic, settings, within) if within else None
-        except NothingFound:
-            selection = None
-        if selection is None:
-            nothing_new.append(topic)
-            progress(name, "nothing new")
-            continue
-        target = folder / files[name]
-        full = compose(selection, window.end, subject, edition=window.edition())
-        fingerprint = _fingerprint(json_document(full, selection))
-        kept = earlier.get(name)
-        if kept and kept.fingerprint == fingerprint and kept.file == files[name] and _sha256(target) == kept.sha256:
-            briefs.append(replace(kept, rendered=False))
-            progress(name, f"unchanged, kept {target}")
-            continue
-        rendered = one_page(selection, window.end, subject, edition=window.edition())
-        write_atomically(target, rendered.pdf)
-        brief = rendered.brief
-        notes = {n.number: n.source for n in brief.notes}
-        briefs.append(
-            TopicBrief(
-                name=name,
-                title=topic.title,
-                file=files[name],
-                points=len(brief.points),
-                sources=len(brief.notes),
-                top=tuple(Point(p.text, tuple(notes[n] for n in p.notes)) for p in brief.points[:TOP_POINTS]),
-                fingerprint=fingerprint,
-                sha256=hashlib.sha256(rendered.pdf).hexdigest(),
-                rendered=True,
-            )
-        )
-        progress(name, f"{plural(len(brief.points), 'point')} from {plural(len(brief.notes), 'source')}, wrote {target}")
-    digest = Digest(window, folder, subject, tuple(briefs), tuple(nothing_new), placed, unplaced)
-    _write_index(digest)
-    for stale in sorted({b.file for b in earlier.values()} - {b.file for b in briefs}):
-        (folder / stale).unlink(missing_ok=True)
+    digests.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{window.name}.", suffix=".tmp", dir=digests))
+    try:
+        shareable(staging)
+        briefs: list[TopicBrief] = []
+        nothing_new: list[Topic] = []
+        for name, topic in topics.items():
+            try:
+                selection = summarise(index, topic, settings, within) if within else None
+            except NothingFound:
+                selection = None
+            if selection is None:
+                nothing_new.append(topic)
+                progress(name, "nothing new")
+                continue
+            brief = _brief(selection, topic, files[name], window, subject, earlier.get(name), folder, staging)
+            briefs.append(brief)
+            what = "rendered" if brief.rendered else "unchanged, kept"
+            progress(name, f"{what}: {plural(brief.points, 'point')} from {plural(brief.sources, 'source')}")
+        digest = Digest(window, folder, subject, tuple(briefs), tuple(nothing_new), placed, unplaced)
+        _write_index(digest, staging)
+        replace_folder(staging, folder)
+    except OSError as exc:
+        raise BriefingError(f"cannot write the digest {folder}: {exc.strerror or exc}") from exc
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
     return digest
+
+
+def _brief(
+    selection: Selection,
+    topic: Topic,
+    file: str,
+    window: Window,
+    subject: str | None,
+    kept: TopicBrief | None,
+    folder: Path,
+    staging: Path,
+) -> TopicBrief:
+    """The topic's brief in ``staging``: linked from the previous digest when what it would show is
+    unchanged, else rendered. What the index page quotes always comes from the brief just composed."""
+    from .compose import compose
+    from .render.pdf import one_page
+    from .render.text import json_document
+
+    full = compose(selection, window.end, subject, edition=window.edition())
+    notes = {n.number: n.source for n in full.notes}
+    top = tuple(Point(p.text, tuple(notes[n] for n in p.notes)) for p in full.points[:TOP_POINTS])
+    fingerprint = _fingerprint(json_document(full, selection))
+    previous = folder / file
+    if kept and kept.fingerprint == fingerprint and kept.file == file and _sha256(previous) == kept.sha256:
+        try:
+            os.link(previous, staging / file)
+        except OSError:  # a file system without hard links
+            shutil.copyfile(previous, staging / file)
+        return replace(kept, title=topic.title, top=top, rendered=False)
+    rendered = one_page(selection, window.end, subject, edition=window.edition())
+    write_atomically(staging / file, rendered.pdf)
+    return TopicBrief(
+        name=topic.name,
+        title=topic.title,
+        file=file,
+        points=len(rendered.brief.points),
+        sources=len(rendered.brief.notes),
+        top=top,
+        fingerprint=fingerprint,
+        sha256=hashlib.sha256(rendered.pdf).hexdigest(),
+        rendered=True,
+    )
 
 
 def _file_names(topics: Mapping[str, Topic]) -> dict[str, str]:
     names: dict[str, str] = {}
-    taken: dict[str, str] = {INDEX_PDF: "the digest index"}
+    taken: dict[str, str] = {INDEX_PDF: "the digest index", INDEX_JSON: "the digest index"}
     for name in topics:
         file = f"{slug(name, limit=60) or 'topic'}.pdf"
         if file in taken:
             raise UsageError(f"topics {name!r} and {taken[file]!r} would both be written to {file}: rename one")
-        names[name] = taken[file] = file
+        names[name], taken[file] = file, name
     return names
 
 
 def _fingerprint(composed: str) -> str:
-    """What a brief's PDF depends on: the composed brief, the templates and the code's version."""
+    """What a brief's PDF depends on: the composed brief, the templates, and the versions of the
+    code and of the PDF writer."""
+    from importlib.metadata import version
+
     from .render.html import TEMPLATES
 
-    digest = hashlib.sha256(f"briefing {__version__}\0".encode() + composed.encode())
+    versions = f"briefing {__version__} weasyprint {version('weasyprint')} pydyf {version('pydyf')}\0"
+    digest = hashlib.sha256(versions.encode() + composed.encode())
     for part in sorted(TEMPLATES.iterdir()):
         if part.is_file():
             digest.update(part.name.encode() + b"\0" + part.read_bytes())
@@ -293,41 +328,26 @@ def _sha256(path: Path) -> str | None:
 
 
 def _earlier(folder: Path) -> dict[str, TopicBrief]:
-    """The briefs an earlier run of this window wrote, from its index.json; anything unreadable
-    there only means the briefs are rendered again."""
+    """What an earlier run of this window wrote, from its index.json: only whether a brief can be
+    kept and its size. Anything odd there only means the brief is rendered again."""
     try:
         data = json.loads((folder / INDEX_JSON).read_text(encoding="utf-8"))
-        return {b["name"]: _brief_from_json(b) for b in data["briefs"]}
-    except (OSError, ValueError, KeyError, TypeError, UsageError):
+        found = {}
+        for b in data["briefs"]:
+            fields = {k: b[k] for k in ("name", "title", "file", "fingerprint", "sha256")}
+            counts = {k: b[k] for k in ("points", "sources")}
+            if all(isinstance(v, str) for v in fields.values()) and all(type(v) is int for v in counts.values()):
+                found[fields["name"]] = TopicBrief(**fields, **counts, top=(), rendered=False)
+        return found
+    except (OSError, ValueError, KeyError, TypeError):
         return {}
 
 
-def _brief_from_json(data: dict) -> TopicBrief:
-    return TopicBrief(
-        name=data["name"],
-        title=data["title"],
-        file=data["file"],
-        points=int(data["points"]),
-        sources=int(data["sources"]),
-        top=tuple(Point(p["text"], tuple(_source_from_json(s) for s in p["sources"])) for p in data["top"]),
-        fingerprint=data["fingerprint"],
-        sha256=data["sha256"],
-        rendered=False,
-    )
-
-
-def _source_from_json(data: dict) -> Source:
-    fields = {k: data.get(k) for k in ("outlet", "title", "author", "date", "url", "kind")}
-    if fields["date"] is not None:
-        fields["date"] = parse_date(fields["date"])
-    return Source(**fields)
-
-
-def _write_index(digest: Digest) -> None:
+def _write_index(digest: Digest, staging: Path) -> None:
     from .render.pdf import digest_page
 
-    write_atomically(digest.folder / INDEX_PDF, digest_page(digest))
-    write_atomically(digest.folder / INDEX_JSON, index_json(digest))
+    write_atomically(staging / INDEX_PDF, digest_page(digest))
+    write_atomically(staging / INDEX_JSON, index_json(digest))
 
 
 def index_json(digest: Digest) -> str:
@@ -379,6 +399,33 @@ def mail_text(digest: Digest) -> str:
     return "\n".join(lines) + "\n"
 
 
-def record(index: Index, digest: Digest) -> None:
-    """Mark a delivered ``--since-last`` digest's articles as digested, so the next one starts after them."""
+def record(index: Index, digest: Digest, recovered: Mapping[str, str] | None = None) -> None:
+    """Mark a handed-off ``--since-last`` digest's articles as digested, so the next one starts
+    after them; ``recovered`` is the record taken from earlier digests' folders, kept too."""
+    for name in sorted(set((recovered or {}).values()), key=_added_order):
+        index.mark_digested([d for d, n in (recovered or {}).items() if n == name], name)
     index.mark_digested([p.document_id for p in digest.placed], digest.window.name)
+
+
+def recorded_in(digests: Path) -> dict[str, str]:
+    """Which articles the ``--since-last`` digests in ``digests`` covered, by their index.json: the
+    record to fall back on when the index lost its own (it is rebuilt when unreadable)."""
+    found: dict[str, str] = {}
+    for folder in sorted(digests.glob("added-*"), key=lambda f: _added_order(f.name)):
+        try:
+            data = json.loads((folder / INDEX_JSON).read_text(encoding="utf-8"))
+            ids = [a["id"] for a in data["articles"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        found.update((i, folder.name) for i in ids if isinstance(i, str))
+    return found
+
+
+def latest(names: Iterable[str]) -> str | None:
+    """The newest ``--since-last`` digest of these names (added-2025-05-01-10 is after -2)."""
+    return max(names, key=_added_order, default=None)
+
+
+def _added_order(name: str) -> tuple[str, int]:
+    match = re.fullmatch(r"(added-\d{4}-\d{2}-\d{2})(?:-(\d+))?", name)
+    return (match[1], int(match[2] or 1)) if match else (name, 0)

@@ -71,14 +71,15 @@ def fetch(
             if holdings.by_url(source.url):
                 known.append(origin)
                 continue
+            page_problem = ""
             try:
-                source, body = _article(entry, source, origin, limit, timeout)
+                source, body, page_problem = _article(entry, source, origin, limit, timeout)
                 if holdings.by_text(body):
                     known.append(origin)
                     continue
                 added.append(holdings.put(source, body, origin, f"entry-{number}"))
             except FileError as exc:
-                skipped.append(Skipped(exc.path, exc.reason))
+                skipped.append(Skipped(exc.path, exc.reason + page_problem))
     return FetchReport(tuple(added), tuple(known), tuple(skipped))
 
 
@@ -108,8 +109,13 @@ def _source(entry: feedparser.FeedParserDict, outlet: str | None) -> Source:
         title=_field(entry, "title"),
         author=_author(entry),
         date=_date(entry),
-        url=entry.get("link") or None,
+        url=_web_link(entry.get("link")),
     )
+
+
+def _web_link(link: str | None) -> str | None:
+    """Only an http(s) link is kept as an article's URL: a ``javascript:`` or ``file:`` one is not a source."""
+    return link if link and urlsplit(link).scheme.lower() in SCHEMES and urlsplit(link).netloc else None
 
 
 def _author(entry: feedparser.FeedParserDict) -> str | None:
@@ -152,24 +158,24 @@ def _date(entry: feedparser.FeedParserDict) -> PartialDate | None:
 
 def _article(
     entry: feedparser.FeedParserDict, source: Source, origin: str, limit: int, timeout: float
-) -> tuple[Source, str]:
+) -> tuple[Source, str, str]:
     """The entry's own text when it is the whole article, else the linked page's main text
-    (when longer), else what text the feed gives."""
+    (when longer), else what text the feed gives; and why the page was not used, if it failed."""
     given = _given_text(entry)
     if len(given) >= FULL_TEXT:
-        return source, given
+        return source, given, ""
     if source.url:
         try:
             page = _page(source.url, limit, timeout)
         except FileError as exc:
             if not given:
                 raise FileError(origin, f"the feed gives no article text and the page cannot be used: {exc.reason}")
-            return source, given
+            return source, given, f" (the feed gives only a teaser; its page: {exc.reason})"
         if len(page.body) > len(given):
-            return source.filled_from(page.source), page.body
+            return source.filled_from(page.source), page.body, ""
     if not given:
         raise FileError(origin, "the feed gives no article text and no link to it")
-    return source, given
+    return source, given, ""
 
 
 def _given_text(entry: feedparser.FeedParserDict) -> str:

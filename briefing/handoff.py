@@ -23,18 +23,35 @@ from pathlib import Path
 
 from .config import MailSettings
 from .errors import BriefingError, FileError, UsageError
+from .files import fsync_folder, replace_folder
 
 _ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$")
+
+
+def check_shared(shared: Path) -> None:
+    """Refuse a shared folder that cannot take a digest, before the digest is made."""
+    if not shared.is_dir():
+        raise BriefingError(f"{shared}: shared folder does not exist")
+    if not os.access(shared, os.W_OK | os.X_OK):
+        raise BriefingError(f"{shared}: cannot write to the shared folder")
+
+
+def check_mail(to: Sequence[str], settings: MailSettings) -> tuple[str, ...]:
+    """The recipients' bare addresses, and the sender and password checked, before the digest is made."""
+    recipients = tuple(_address(a) for a in (to or settings.to))
+    if not recipients:
+        raise UsageError("no one to mail: give --mail-to or set mail.to in briefing.toml")
+    _address(settings.sender)
+    if settings.username:
+        _password(settings)
+    return recipients
 
 
 def deliver(digest: Path, shared: Path) -> Path:
     """Copy ``digest`` to ``shared/<its name>``, replacing an older copy only once the new one is complete."""
     if not digest.is_dir():
         raise BriefingError(f"{digest}: no digest folder to deliver")
-    if not shared.is_dir():
-        raise BriefingError(f"{shared}: shared folder does not exist")
-    if not os.access(shared, os.W_OK | os.X_OK):
-        raise BriefingError(f"{shared}: cannot write to the shared folder")
+    check_shared(shared)
     if shared.resolve().is_relative_to(digest.resolve()):
         raise BriefingError(f"{shared}: shared folder is inside the digest {digest}")
     target = shared / digest.name
@@ -44,7 +61,7 @@ def deliver(digest: Path, shared: Path) -> Path:
     try:
         temp.mkdir()
         _copy_synced(digest, temp)
-        _swap_in(temp, target)
+        replace_folder(temp, target)
     except OSError as exc:
         raise BriefingError(f"cannot deliver {digest.name} to {shared}: {_os_reason(exc)}") from exc
     finally:
@@ -66,38 +83,12 @@ def _copy_synced(source: Path, temp: Path) -> None:
                 shutil.copyfileobj(src, dst)
                 dst.flush()
                 os.fsync(dst.fileno())
-        _fsync_folder(here)
+        fsync_folder(here)
 
 
 def _fail(exc: OSError) -> None:
     """os.walk skips folders it cannot list; a digest delivered without them would look complete."""
     raise exc
-
-
-def _swap_in(temp: Path, target: Path) -> None:
-    """Rename the new copy into place; an older copy is moved aside first and deleted last, so it
-    survives any failure before the new one is in."""
-    if not target.exists():
-        os.rename(temp, target)
-    else:
-        old = target.with_name(f".{target.name}.{secrets.token_hex(4)}.old")
-        os.rename(target, old)
-        try:
-            os.rename(temp, target)
-        except OSError:
-            os.rename(old, target)
-            raise
-        # The new copy is in place: a leftover hidden folder is no reason to report failure.
-        shutil.rmtree(old, ignore_errors=True)
-    _fsync_folder(target.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _os_reason(exc: OSError) -> str:
@@ -107,9 +98,7 @@ def _os_reason(exc: OSError) -> str:
 
 def mail(files: Sequence[Path], to: Sequence[str], settings: MailSettings, subject: str, text: str) -> None:
     """Send ``files`` as attachments of one message to every recipient, or to none of them."""
-    recipients = [_address(a) for a in (to or settings.to)]
-    if not recipients:
-        raise UsageError("no one to mail: give --mail-to or set mail.to in briefing.toml")
+    recipients = check_mail(to, settings)
     sender = _address(settings.sender)
     if not files:
         raise UsageError("no PDFs to mail")

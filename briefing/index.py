@@ -201,6 +201,11 @@ class Index:
         """The documents earlier ``--since-last`` digests covered, each with the digest that did."""
         return dict(self.db.execute("SELECT document_id, digest FROM digested ORDER BY document_id"))
 
+    def last_digest(self) -> str | None:
+        """The ``--since-last`` digest recorded last."""
+        row = self.db.execute("SELECT digest FROM digested ORDER BY rowid DESC LIMIT 1").fetchone()
+        return row[0] if row else None
+
     def mark_digested(self, doc_ids: Collection[str], digest: str) -> None:
         """Record that a finished digest covered these documents."""
         try:

@@ -10,6 +10,7 @@ specifiers and ``$`` variables), so each text is escaped for the program that re
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shlex
@@ -21,13 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BriefingError, UsageError
-from .files import write_atomically
+from .files import slug, write_atomically
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-SERVICE = "briefing-digest.service"
-TIMER = "briefing-digest.timer"
-ENABLE_BY_HAND = f"systemctl --user daemon-reload && systemctl --user enable --now {TIMER}"
 TIMEOUT = 30.0
 
 
@@ -171,7 +169,19 @@ def systemd_units(weekly: Weekly, job: Job) -> dict[str, str]:
         "[Install]\n"
         "WantedBy=timers.target\n"
     )
-    return {SERVICE: service, TIMER: timer}
+    service_name, timer_name = unit_names(job)
+    return {service_name: service, timer_name: timer}
+
+
+def unit_names(job: Job) -> tuple[str, str]:
+    """The service and timer of this project folder: named after it, so that two projects'
+    schedules live side by side, as their crontab lines do."""
+    tag = f"{slug(job.workdir.name, limit=30) or 'project'}-{hashlib.sha256(str(job.workdir).encode()).hexdigest()[:8]}"
+    return f"briefing-digest-{tag}.service", f"briefing-digest-{tag}.timer"
+
+
+def enable_by_hand(job: Job) -> str:
+    return f"systemctl --user daemon-reload && systemctl --user enable --now {unit_names(job)[1]}"
 
 
 def on_calendar(weekly: Weekly) -> str:
@@ -216,12 +226,12 @@ def install_systemd(
     _make_folders(job)
     for name, text in units.items():
         write_atomically(folder / name, text)
-    for arguments in (["--user", "daemon-reload"], ["--user", "enable", "--now", TIMER]):
+    for arguments in (["--user", "daemon-reload"], ["--user", "enable", "--now", unit_names(job)[1]]):
         result = _run([program, *arguments])
         if result.returncode != 0:
             raise BriefingError(
                 f"wrote the units to {folder} but `systemctl {' '.join(arguments)}` failed ({_reason(result)}): "
-                f"in a login session of this user run: {ENABLE_BY_HAND}"
+                f"in a login session of this user run: {enable_by_hand(job)}"
             )
     return tuple(folder / name for name in units)
 

@@ -22,6 +22,7 @@ from briefing.index import Index
 from briefing.models import DocumentSummary, Source
 
 from .conftest import PROJECT, DIPLOMAT_TIMES, EU_REPORTER, POLITICO, SPECIAL_EURASIA, UN_JOURNAL
+from .test_feeds import rss
 from .test_handoff import Inbox, smtp_server  # noqa: F401  (a fixture)
 
 runner = CliRunner()
@@ -230,6 +231,9 @@ def test_undated_articles_are_named_on_the_index_page(corpus_copy, tmp_path):
         (["--until", "2025-04-01"], "--until needs --since"),
         (["--since", "April"], "--since must be a date"),
         (["--mail-to", "analyst@example.org"], "[mail]"),
+        (["--week", "2025-W16", "--as-of", "2025-04-01"], "--as-of sets the end of the default window"),
+        (["--since", "2030-01-01", "--as-of", "2026-11-24"], "--since 2030-01-01 is after --as-of 2026-11-24"),
+        (["--week", "2025-W53"], "2025 has 52 ISO weeks"),
     ],
 )
 def test_bad_digest_options_are_one_line_and_exit_2(corpus_copy, tmp_path, args, message):
@@ -264,3 +268,66 @@ def test_digest_delivers_and_mails_and_records_since_last_only_after_the_hand_of
     assert set(attached) == {"index.pdf", *(b["file"] for b in json.loads((folder / "index.json").read_text())["briefs"])}
     with Index(tmp_path / "i.sqlite") as index:
         assert set(index.digested().values()) == {folder.name} and len(index.digested()) == 5
+
+
+def test_a_tampered_index_json_can_neither_delete_files_nor_put_words_on_the_page(week16, seed_index, topics, tmp_path):
+    folder = tmp_path / "digests" / week16.window.name
+    shutil.copytree(week16.folder, folder)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    data = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    data["briefs"].append(dict(data["briefs"][0], name="gone", file="../../victim.txt"))
+    data["briefs"][1]["top"][0]["text"] = "FORGED: Kazakhstan will leave the EU tomorrow."
+    data["briefs"][2]["points"] = "many"
+    (folder / "index.json").write_text(json.dumps(data), encoding="utf-8")
+    with Index(seed_index) as index:
+        again = dg.make_digest(index, topics, week16.window, folder.parent, "Kazakhstan")
+    assert victim.read_text(encoding="utf-8") == "precious"
+    assert "FORGED" not in pdf_text(folder / "index.pdf")
+    assert [b.rendered for b in again.briefs] == [False, False, True, *[False] * (len(again.briefs) - 3)]
+    assert hashes(folder) == hashes(week16.folder)
+
+
+def test_since_last_survives_a_rebuilt_index_by_reading_the_earlier_digests(corpus_copy, tmp_path):
+    index = tmp_path / "i.sqlite"
+    args = ["digest", "--since-last", "--corpus", str(corpus_copy), "--index", str(index), "--out", str(tmp_path / "d")]
+    assert runner.invoke(app, [*args, "--as-of", "2025-05-01"]).exit_code == 0
+    index.write_bytes(b"not a database any more")
+    result = runner.invoke(app, [*args, "--as-of", "2025-05-08"])
+    assert result.exit_code == 0, result.output
+    assert "Rebuilt the index" in result.output and "took it from the digests" in result.output
+    assert "No articles in Added since digest added-2025-05-01" in result.output
+    with Index(index) as opened:
+        assert len(opened.digested()) == 5 and opened.last_digest() == "added-2025-05-01"  # the empty one covered none
+
+
+def test_digest_fetch_adds_the_feeds_of_briefing_toml_first(corpus_copy, tmp_path, monkeypatch):
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(rss("http://127.0.0.1:9"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "briefing.toml").write_text(f'[feeds]\nurls = ["{feed}"]\n', encoding="utf-8")
+    args = ["digest", "--fetch", "--week", "2025-W16", "--corpus", str(corpus_copy), "--index", "i.sqlite"]
+    result = runner.invoke(app, [*args, "--topics", str(PROJECT / "topics.toml")])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Added ") == 2
+    data = json.loads((tmp_path / "out" / "digests" / "2025-W16" / "index.json").read_text(encoding="utf-8"))
+    assert "Steppe Times" in {a["outlet"] for a in data["articles"]} and len(data["articles"]) == 4
+
+
+@pytest.mark.parametrize("topics_count", [12, 60])
+def test_the_index_page_stays_one_page_with_many_topics_and_a_huge_title(topics_count, tmp_path):
+    from briefing.render.pdf import digest_page
+
+    source = Source(outlet="Steppe Wire", title="Very long headline " * 600, date=PartialDate(2025, 4))
+    point = dg.Point("Cargo on the Middle Corridor through Kazakhstan grew again as transit volumes rose. " * 3, (source,))
+    briefs = tuple(
+        dg.TopicBrief(f"t{i}", f"Topic number {i} on transit", f"t{i}.pdf", 9, 2, (point,), "f", "s", True)
+        for i in range(topics_count)
+    )
+    digest = dg.Digest(dg.iso_week("2025-W16"), tmp_path, "Kazakhstan", briefs, (), (dg.Placed("a", source, "month"),), ())
+    path = tmp_path / "index.pdf"
+    path.write_bytes(digest_page(digest))
+    text = pdf_text(path)
+    for i in range(topics_count):
+        assert f"Topic number {i} on transit" in text and f"t{i}.pdf" in text
+    assert "Very long headline" in text and text.count("Very long headline") < 20

@@ -376,3 +376,20 @@ def test_missing_corpus_folder_is_an_error_before_any_fetch(site, tmp_path):
     with pytest.raises(CorpusError, match="does not exist"):
         fetch([site.url("rss.xml")], tmp_path / "nope")
     assert not site.hits
+
+
+def test_a_link_that_is_not_http_is_not_kept_as_the_articles_url(tmp_path, corpus):
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(rss("http://127.0.0.1:9").replace(b"<link>http://127.0.0.1:9/news/water-deal", b"<link>javascript:alert(1)"))
+    report = fetch([str(feed)], corpus)
+    water = read_back(report.added[0].path)
+    assert water.source.url is None and "javascript" not in report.added[0].path.read_text(encoding="utf-8")
+    assert report.added[0].origin == f"{feed} entry 1"
+
+
+def test_a_teaser_whose_page_fails_says_why_the_page_was_not_used(site, corpus):
+    teaser = entry(site.base, "Short note", "articles/missing.html", "2025-03-06T11:00:00Z", "<summary>Ports.</summary>")
+    site.routes["/teaser.xml"] = (200, ATOM, atom(site.base, [teaser]))
+    report = fetch([site.url("teaser.xml")], corpus)
+    (skipped,) = report.skipped
+    assert "no article text" in skipped.reason and "its page: HTTP 404" in skipped.reason

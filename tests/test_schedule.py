@@ -18,12 +18,10 @@ from croniter import croniter
 
 from briefing.errors import BriefingError, UsageError
 from briefing.schedule import (
-    ENABLE_BY_HAND,
-    SERVICE,
-    TIMER,
     Job,
     Weekly,
     cron_line,
+    enable_by_hand,
     find_executable,
     install_cron,
     install_systemd,
@@ -31,6 +29,7 @@ from briefing.schedule import (
     on_calendar,
     parse_weekly,
     systemd_units,
+    unit_names,
 )
 
 WEDNESDAY_NOON = dt.datetime(2025, 1, 1, 12, 0)
@@ -214,7 +213,7 @@ def test_systemd_analyze_accepts_the_units(tmp_path, job):
 
 def test_systemd_units_run_the_job(job):
     units = systemd_units(parse_weekly("mon", "07:00"), job)
-    service, timer = units[SERVICE], units[TIMER]
+    service, timer = (units[name] for name in unit_names(job))
     assert "Type=oneshot\n" in service
     assert f"WorkingDirectory={job.workdir}\n".replace("%", "%%") in service
     assert f"StandardOutput=append:{job.log}\n".replace("%", "%%") in service
@@ -300,9 +299,9 @@ def test_install_systemd_writes_the_units_and_starts_the_timer(job, tmp_path):
     systemctl = executable(tmp_path / "sd" / "systemctl", FAKE_SYSTEMCTL)
     weekly = parse_weekly("mon", "07:00")
     written = install_systemd(weekly, job, unit_dir=tmp_path / "units", systemctl=str(systemctl))
-    assert written == (tmp_path / "units" / SERVICE, tmp_path / "units" / TIMER)
+    assert written == tuple(tmp_path / "units" / name for name in unit_names(job))
     assert {p.name: p.read_text() for p in written} == systemd_units(weekly, job)
-    assert (systemctl.parent / "calls").read_text() == f"--user daemon-reload\n--user enable --now {TIMER}\n"
+    assert (systemctl.parent / "calls").read_text() == f"--user daemon-reload\n--user enable --now {unit_names(job)[1]}\n"
     assert job.log.parent.is_dir()
 
 
@@ -313,11 +312,18 @@ def test_install_systemd_without_a_user_manager_says_what_to_do(job, tmp_path):
     with pytest.raises(BriefingError) as error:
         install_systemd(parse_weekly("mon", "07:00"), job, unit_dir=tmp_path / "units", systemctl=str(systemctl))
     message = str(error.value)
-    assert "Failed to connect to bus" in message and message.endswith(ENABLE_BY_HAND) and "\n" not in message
-    assert (tmp_path / "units" / SERVICE).is_file()
+    assert "Failed to connect to bus" in message and message.endswith(enable_by_hand(job)) and "\n" not in message
+    assert (tmp_path / "units" / unit_names(job)[0]).is_file()
 
 
 def test_install_systemd_without_systemctl_writes_nothing(job, tmp_path):
     with pytest.raises(BriefingError, match="cron"):
         install_systemd(parse_weekly("mon", "07:00"), job, unit_dir=tmp_path / "units", systemctl=str(tmp_path / "no"))
     assert not (tmp_path / "units").exists()
+
+
+def test_two_projects_get_their_own_units(job, tmp_path):
+    other = Job(job.executable, job.arguments, tmp_path / "other project", job.lock, job.log, job.flock)
+    assert set(unit_names(job)).isdisjoint(unit_names(other))
+    assert all(name.startswith("briefing-digest-") for name in unit_names(other))
+    assert unit_names(other)[0].removesuffix(".service") == unit_names(other)[1].removesuffix(".timer")

@@ -94,9 +94,12 @@ def render_html(brief: Brief, measure: bool = False, templates: Path = TEMPLATES
     )
 
 
-def render_digest_html(digest: Digest, shown: int, listed: int = 5, templates: Path = TEMPLATES) -> str:
-    """The digest's index page; the first ``shown`` topics show their top point, with its sources as
-    footnotes numbered by first appearance, and ``listed`` articles are named per counting note."""
+def render_digest_html(
+    digest: Digest, shown: int, compact: bool = False, listed: int = 5, templates: Path = TEMPLATES
+) -> str:
+    """The digest's index page; the first ``shown`` topics quote a point of their brief, with its
+    sources as footnotes numbered by first appearance; ``compact`` lists the topics in one
+    paragraph; ``listed`` articles are named per counting note."""
     template, css = _template("digest.html.j2", templates)
     sources: dict[int, object] = {}
     quoted: list[tuple[object, list[int], set[int]]] = []  # point, its note numbers, numbers used before it
@@ -116,6 +119,7 @@ def render_digest_html(digest: Digest, shown: int, listed: int = 5, templates: P
         digest=digest,
         title=title,
         shown=shown,
+        compact=compact,
         quoted=quoted,
         sources=sources,
         by_month=by_month,

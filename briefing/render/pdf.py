@@ -128,17 +128,33 @@ def one_page(
 
 
 def digest_page(digest: Digest, templates: Path = TEMPLATES) -> bytes:
-    """A digest's index page as a one-page PDF: when the topics' top points do not all fit, the
-    lowest topics show only their line (title, size, file), never a cut sentence."""
+    """A digest's index page as a one-page PDF. When the topics' quoted points do not all fit, the
+    lowest topics show only their line (title, size, file), never a cut sentence; when even the
+    lines do not fit, the topics are listed in one paragraph."""
     weasyprint = _weasyprint()
     url_fetcher = fetcher(templates)
     base_url = templates.resolve().as_uri() + "/"
-    for shown in range(len(digest.briefs), -1, -1):
-        html = render_digest_html(digest, shown, templates=templates)
+
+    def page(shown: int, compact: bool = False):
+        html = render_digest_html(digest, shown, compact=compact, templates=templates)
         document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=url_fetcher).render()
-        if len(document.pages) == 1:
-            return document.write_pdf(pdf_variant="pdf/ua-1")
-    raise RenderError(f"the digest index of {len(digest.briefs)} topics does not fit on one page")
+        return document if len(document.pages) == 1 else None
+
+    document = page(len(digest.briefs))
+    if document is None:  # the most topics with a quote that still fit, by bisection
+        low, high = 0, len(digest.briefs) - 1
+        best = None
+        while low <= high:
+            middle = (low + high) // 2
+            tried = page(middle)
+            if tried is None:
+                high = middle - 1
+            else:
+                best, low = tried, middle + 1
+        document = best or page(0, compact=True)
+    if document is None:
+        raise RenderError(f"the digest index of {len(digest.briefs)} topics does not fit on one page")
+    return document.write_pdf(pdf_variant="pdf/ua-1")
 
 
 def _no_room(brief: Brief) -> None:
