@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -183,6 +183,34 @@ def corpus_add(
         raise typer.Exit(EXIT_PARTIAL)
 
 
+@corpus_app.command("fetch")
+def corpus_fetch(
+    ctx: typer.Context,
+    feeds: Annotated[
+        Optional[list[str]],
+        typer.Argument(metavar="FEED...", help="RSS/Atom feeds, URLs or files [default: [feeds] urls in briefing.toml]."),
+    ] = None,
+    corpus: CorpusOption = None,
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for each feed or page.")] = 20.0,
+) -> None:
+    """Add new articles from RSS/Atom feeds; entries whose link or text the corpus holds are left alone."""
+    from .feeds import fetch
+
+    with _reported(ctx):
+        settings = load_settings(corpus, None)
+        chosen = tuple(feeds or ()) or settings.feeds
+        if not chosen:
+            raise UsageError("no feeds: give FEED... or list them under [feeds] urls in briefing.toml")
+        report = fetch(chosen, settings.corpus, limit=settings.max_file_bytes, timeout=timeout)
+    for item in report.added:
+        typer.echo(f"Added {item.path} (from {item.origin})")
+    if report.known:
+        typer.echo(f"{len(report.known)} already in the corpus.")
+    _print_skipped(report.skipped)
+    if report.skipped:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
 TopicsOption = Annotated[
     Path, typer.Option("--topics", envvar="BRIEFING_TOPICS", help="Topics file.", show_default=True)
 ]
@@ -323,14 +351,7 @@ def evaluate_command(
 
 
 def _issue_date(text: str | None):
-    import datetime as dt
-
-    if text is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise UsageError(f"--issued must be a date as YYYY-MM-DD, not {text!r}") from exc
+    return _today() if text is None else _day(text, "--issued")
 
 
 def _write_brief(selection: Selection, output_format: Format, target: Path, day, subject: str | None):
@@ -356,6 +377,228 @@ def _write_brief(selection: Selection, output_format: Format, target: Path, day,
         except OSError as exc:
             raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
     return brief, warnings
+
+
+@app.command("digest")
+def digest_command(
+    ctx: typer.Context,
+    week: Annotated[Optional[str], typer.Option(help="An ISO week: 2025-W16.")] = None,
+    since: Annotated[Optional[str], typer.Option(help="First day, YYYY-MM-DD.")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Last day, YYYY-MM-DD [default: --as-of].")] = None,
+    as_of: Annotated[
+        Optional[str], typer.Option("--as-of", help="Last day of the default window (the 7 days up to it) [default: today].")
+    ] = None,
+    since_last: Annotated[
+        bool, typer.Option("--since-last", help="Everything added to the corpus since the last --since-last digest.")
+    ] = False,
+    fetch: Annotated[bool, typer.Option("--fetch", help="First add new articles from the feeds of briefing.toml.")] = False,
+    topics: TopicsOption = Path("topics.toml"),
+    out: Annotated[
+        Optional[Path], typer.Option("--out", help="Folder of digests [default: out/digests/].", show_default=False)
+    ] = None,
+    deliver: Annotated[
+        Optional[Path], typer.Option(help="Copy the finished digest into this shared folder [default: digest.deliver].")
+    ] = None,
+    mail_to: Annotated[
+        Optional[list[str]],
+        typer.Option("--mail-to", help="Mail the PDFs to this address (repeat for more) [default: mail.to]; SMTP from [mail]."),
+    ] = None,
+    corpus: CorpusOption = None,
+    index: IndexOption = None,
+) -> None:
+    """Make one brief per topic from the articles of a window, and an index page, into out/digests/<window>/."""
+    from . import digest as dg
+    from .index import Index
+    from .topics import load_topics
+
+    skipped: tuple[Skipped, ...] = ()
+    with _reported(ctx):
+        settings = load_settings(corpus, index)
+        if sum((week is not None, since is not None or until is not None, since_last)) > 1:
+            raise UsageError("give one window: --week, --since/--until, or --since-last")
+        if until is not None and since is None:
+            raise UsageError("--until needs --since")
+        if as_of is not None and (week is not None or until is not None):
+            raise UsageError("--as-of sets the end of the default window: not with --week or --until")
+        day = _day(as_of, "--as-of") if as_of else _today()
+        shared = deliver or settings.deliver
+        recipients = _recipients(mail_to, settings)
+        if shared is not None:
+            from .handoff import check_shared
+
+            check_shared(shared)
+        known = load_topics(topics)
+        if fetch:
+            skipped = _fetch_feeds(settings)
+        fresh = not settings.index.exists()
+        path, report = _refresh(settings, quiet=True)
+        if report.rebuilt_because:
+            typer.echo(f"Rebuilt the index: {report.rebuilt_because}.", err=True)
+        digests = out or settings.digests
+        with Index(path) as opened:
+            digested, recovered = (opened.digested(), {}) if since_last else (None, {})
+            if since_last and not digested and (fresh or report.rebuilt_because):
+                recovered = dg.recorded_in(digests)
+                if recovered:
+                    typer.echo(
+                        f"Warning: the index is new and has no --since-last record; took it from the digests in {digests} "
+                        f"({len(recovered)} articles).",
+                        err=True,
+                    )
+                digested = recovered
+            if week is not None:
+                window = dg.iso_week(week)
+            elif since is not None:
+                first, last = _day(since, "--since"), _day(until, "--until") if until else day
+                if until is None and first > last:
+                    raise UsageError(f"--since {first} is after --as-of {last} (today unless given): give --until")
+                window = dg.between(first, last)
+            elif since_last:
+                window = dg.since_last(day, digests, opened.last_digest() or dg.latest(recovered.values()))
+            else:
+                window = dg.last_days(day)
+            with _progress("Digest " + window.name, len(known)) as progress:
+                made = dg.make_digest(opened, known, window, digests, settings.subject, digested, progress=progress)
+            _print_digest(made)
+            if shared is not None:
+                from .handoff import deliver as copy_to
+
+                typer.echo(f"Delivered to {copy_to(made.folder, shared)}")
+            if recipients:
+                from .compose import plural
+                from .handoff import mail
+
+                mail(made.files, recipients, settings.mail, dg.mail_subject(made), dg.mail_text(made))
+                typer.echo(f"Mailed {plural(len(made.files), 'PDF')} to {', '.join(recipients)}")
+            if since_last:
+                dg.record(opened, made, recovered)
+    if skipped:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _recipients(mail_to: list[str] | None, settings: Settings) -> tuple[str, ...]:
+    """Who gets the digest by mail, checked before anything is made."""
+    if not mail_to and (settings.mail is None or not settings.mail.to):
+        return ()
+    if settings.mail is None:
+        raise UsageError("--mail-to needs a [mail] table in briefing.toml (host, sender)")
+    from .handoff import check_mail
+
+    return check_mail(tuple(mail_to or ()), settings.mail)
+
+
+def _fetch_feeds(settings: Settings) -> tuple[Skipped, ...]:
+    """``digest --fetch``: the feeds of briefing.toml first; a feed that fails is reported, the digest goes on."""
+    from .feeds import fetch
+
+    if not settings.feeds:
+        typer.echo("No feeds in briefing.toml ([feeds] urls): nothing fetched.", err=True)
+        return ()
+    report = fetch(settings.feeds, settings.corpus, limit=settings.max_file_bytes)
+    for item in report.added:
+        typer.echo(f"Added {item.path} (from {item.origin})")
+    _print_skipped(report.skipped)
+    return report.skipped
+
+
+@contextmanager
+def _progress(label: str, total: int) -> Iterator[Callable[[str, str], None]]:
+    """A progress bar on a terminal; plain timestamped lines otherwise (cron logs)."""
+    import datetime as dt
+    import sys
+
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import Progress
+
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task(label, total=total)
+            yield lambda name, outcome: bar.advance(task)
+        return
+
+    def log(name: str, outcome: str) -> None:
+        stamp = dt.datetime.now().isoformat(timespec="seconds")
+        typer.echo(f"{stamp} {label}: {name}: {outcome}", err=True)
+
+    yield log
+
+
+def _print_digest(made) -> None:
+    from .compose import plural
+
+    rendered = sum(b.rendered for b in made.briefs)
+    for item in made.unplaced:
+        typer.echo(f"Not placed in the window: {item.document_id} ({item.reason})", err=True)
+    if not made.placed:
+        typer.echo(f"No articles in {made.window.label}: wrote an empty digest index to {made.folder / 'index.pdf'}")
+        return
+    typer.echo(
+        f"Wrote {made.folder}: {plural(len(made.briefs), 'brief')} ({rendered} rendered, "
+        f"{len(made.briefs) - rendered} unchanged), {plural(len(made.nothing_new), 'topic')} with nothing new, "
+        f"{plural(len(made.placed), 'article')}."
+    )
+
+
+def _today():
+    import datetime as dt
+
+    return dt.date.today()
+
+
+def _day(text: str, option: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageError(f"{option} must be a date as YYYY-MM-DD, not {text!r}") from exc
+
+
+@app.command("schedule")
+def schedule_command(
+    ctx: typer.Context,
+    weekly: Annotated[
+        tuple[str, str],
+        typer.Option("--weekly", metavar="DAY HH:MM", help="When: a day (mon … sun) and a 24-hour time."),
+    ],
+    systemd: Annotated[
+        bool, typer.Option("--systemd", help="A systemd user timer and service instead of a crontab line.")
+    ] = False,
+    install: Annotated[
+        bool, typer.Option("--install", help="Install it for the current user, replacing this folder's earlier one.")
+    ] = False,
+    digest_args: Annotated[
+        str, typer.Option("--digest-args", metavar="ARGS", help="Options for `briefing digest`, as in a shell.")
+    ] = "--fetch --since-last",
+) -> None:
+    """Print a weekly job running `briefing digest` here, locked and logged to out/digest.log; --install installs it."""
+    import shlex
+
+    from . import schedule as sch
+
+    with _reported(ctx):
+        when = sch.parse_weekly(*weekly)
+        try:
+            extra = shlex.split(digest_args)
+        except ValueError as exc:
+            raise UsageError(f"--digest-args: {exc}") from exc
+        job = sch.job_for(Path.cwd(), ("digest", *extra), out=load_settings().out)
+        if systemd:
+            for name, text in sch.systemd_units(when, job).items():
+                typer.echo(f"# {name}\n{text}")
+        else:
+            typer.echo(sch.cron_line(when, job))
+        if install and systemd:
+            written = sch.install_systemd(when, job)
+            typer.echo(
+                f"Wrote {', '.join(map(str, written))} and started {written[1].name} (`systemctl --user list-timers` "
+                f"shows it); the log is {job.log}. Without `loginctl enable-linger` it runs only while you are "
+                "logged in.",
+                err=True,
+            )
+        elif install:
+            sch.install_cron(when, job)
+            typer.echo(f"Installed in your crontab (`crontab -l` shows it); the log is {job.log}.", err=True)
 
 
 @app.command("topics")

@@ -83,8 +83,10 @@ def compose(
     issued: dt.date,
     subject: str | None = None,
     leave_out: frozenset[tuple[str, int]] = frozenset(),
+    edition: str | None = None,
 ) -> Brief:
-    """The brief of a selection; ``leave_out`` names points (by main sentence id) dropped to fit a page."""
+    """The brief of a selection; ``leave_out`` names points (by main sentence id) dropped to fit a
+    page; ``edition`` names the series it is part of (a digest)."""
     units = _units(selection)
     kept = [u for u in units if u.key not in leave_out]
     sections = _sections(kept)
@@ -120,6 +122,7 @@ def compose(
         method=method,
         ranker=selection.ranker,
         left_out=tuple(_point(u, numbers, roles) for u in units if u.key in leave_out),
+        edition=edition,
     )
 
 

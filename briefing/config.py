@@ -23,6 +23,27 @@ class Settings:
     max_file_bytes: int = MAX_FILE_BYTES
     subject: str | None = None  # what the corpus is about, for brief titles: "Sanctions — Kazakhstan, …"
     out: Path = Path("out")  # where briefs go
+    feeds: tuple[str, ...] = ()  # RSS/Atom feeds `corpus fetch` reads when given none: URLs or files
+    digests: Path = Path("out/digests")  # one folder per digest window
+    deliver: Path | None = None  # shared folder a finished digest is copied to
+    mail: MailSettings | None = None  # SMTP hand-off, when [mail] is configured
+
+
+SECURITY = ("starttls", "ssl", "none")
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """SMTP settings; the password never sits in the file, only the name of the variable holding it."""
+
+    host: str
+    sender: str
+    port: int = 587
+    to: tuple[str, ...] = ()  # default recipients of --mail-to
+    username: str | None = None
+    password_env: str = "BRIEFING_SMTP_PASSWORD"
+    security: str = "starttls"
+    timeout: float = 30.0
 
 
 def load_settings(
@@ -30,8 +51,9 @@ def load_settings(
 ) -> Settings:
     data = _read_config(config)
     table, brief = data.get("corpus", {}), data.get("brief", {})
-    if not isinstance(table, dict) or not isinstance(brief, dict):
-        raise UsageError(f"{config}: [corpus] and [brief] must be tables")
+    feeds, digest, mail = data.get("feeds", {}), data.get("digest", {}), data.get("mail")
+    if not all(isinstance(t, dict) for t in (table, brief, feeds, digest, mail or {})):
+        raise UsageError(f"{config}: [corpus], [brief], [feeds], [digest] and [mail] must be tables")
     subject = brief.get("subject")
     if subject is not None and (not isinstance(subject, str) or not subject.strip()):
         raise UsageError(f"{config}: brief.subject must be text in quotes")
@@ -48,6 +70,50 @@ def load_settings(
         max_file_bytes=max_bytes,
         subject=subject.strip() if subject else None,
         out=_path(brief, "out", defaults.out, config),
+        feeds=_texts(feeds, "urls", config),
+        digests=_path(digest, "out", defaults.digests, config),
+        deliver=_path(digest, "deliver", Path(), config) if "deliver" in digest else None,
+        mail=_mail(mail, config) if mail is not None else None,
+    )
+
+
+def _texts(table: dict, key: str, config: Path) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise UsageError(f"{config}: {key} must be a list of texts in quotes")
+    return tuple(v.strip() for v in value)
+
+
+def _mail(table: dict, config: Path) -> MailSettings:
+    known = {"host", "port", "sender", "to", "username", "password_env", "security", "timeout"}
+    if unknown := sorted(set(table) - known):
+        raise UsageError(f"{config}: unknown [mail] setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
+    for key in ("host", "sender"):
+        if not isinstance(table.get(key), str) or not table[key].strip():
+            raise UsageError(f"{config}: mail.{key} must be given, in quotes")
+    port, timeout = table.get("port", 587), table.get("timeout", 30.0)
+    if not isinstance(port, int) or not 0 < port < 65536:
+        raise UsageError(f"{config}: mail.port must be a port number, 1 to 65535")
+    if not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise UsageError(f"{config}: mail.timeout must be a positive number of seconds")
+    security = table.get("security", "starttls")
+    if security not in SECURITY:
+        raise UsageError(f"{config}: mail.security must be one of {', '.join(SECURITY)}")
+    username = table.get("username")
+    if username is not None and not isinstance(username, str):
+        raise UsageError(f"{config}: mail.username must be text in quotes")
+    password_env = table.get("password_env", "BRIEFING_SMTP_PASSWORD")
+    if not isinstance(password_env, str) or not password_env:
+        raise UsageError(f"{config}: mail.password_env must be the name of an environment variable")
+    return MailSettings(
+        host=table["host"].strip(),
+        sender=table["sender"].strip(),
+        port=port,
+        to=_texts(table, "to", config),
+        username=username,
+        password_env=password_env,
+        security=security,
+        timeout=float(timeout),
     )
 
 

@@ -71,32 +71,51 @@ def add(
 
     A file whose article text or URL is already in the corpus is skipped, never copied twice.
     """
-    if not corpus.is_dir():
-        raise CorpusError(f"corpus folder {corpus} does not exist (create it, or use --corpus DIR)")
-    bodies, urls = _existing(corpus, limit)
+    holdings = Holdings(corpus, limit)
     added: list[Added] = []
     skipped: list[Skipped] = []
     for path in paths:
         try:
             loaded = loaders.parse(loaders.read(path, limit))
-            source = _override(loaded.source, overrides)
-            body = _normalise(loaded.body)
-            if body in bodies:
-                raise FileError(path, f"already in the corpus as {bodies[body]}")
-            if source.url and source.url in urls:
-                raise FileError(path, f"its URL is already in the corpus as {urls[source.url]}")
-            trial = Document("new", path.name, source, body, "")
-            if not ingest.extract(trial).sentences:
-                raise FileError(path, "no article text left after removing page chrome")
-            target = _write(corpus, source, body, path.stem)
+            added.append(holdings.put(_override(loaded.source, overrides), loaded.body, str(path), path.stem))
         except FileError as exc:
             skipped.append(Skipped(exc.path, exc.reason))
-            continue
-        bodies[body] = target.name
-        if source.url:
-            urls[source.url] = target.name
-        added.append(Added(str(path), target))
     return AddReport(tuple(added), tuple(skipped))
+
+
+class Holdings:
+    """The articles a corpus holds, by text and by URL, so that every way in (files, feeds)
+    adds an article once, and a feed entry whose link is held is known before its page is fetched."""
+
+    def __init__(self, corpus: Path, limit: int = loaders.MAX_FILE_BYTES) -> None:
+        if not corpus.is_dir():
+            raise CorpusError(f"corpus folder {corpus} does not exist (create it, or use --corpus DIR)")
+        self.corpus = corpus
+        self._bodies, self._urls = _existing(corpus, limit)
+
+    def by_url(self, url: str | None) -> str | None:
+        """The corpus file that has this URL, if any."""
+        return self._urls.get(url) if url else None
+
+    def by_text(self, body: str) -> str | None:
+        """The corpus file that has this article text, if any."""
+        return self._bodies.get(_normalise(body))
+
+    def put(self, source: Source, body: str, origin: str, fallback: str) -> Added:
+        """Write one article as a corpus file; FileError naming ``origin`` when it is held or has no text."""
+        body = _normalise(body)
+        if body in self._bodies:
+            raise FileError(origin, f"already in the corpus as {self._bodies[body]}")
+        if source.url and source.url in self._urls:
+            raise FileError(origin, f"its URL is already in the corpus as {self._urls[source.url]}")
+        trial = Document("new", origin, source, body, "")
+        if not ingest.extract(trial).sentences:
+            raise FileError(origin, "no article text left after removing page chrome")
+        target = _write(self.corpus, source, body, fallback)
+        self._bodies[body] = target.name
+        if source.url:
+            self._urls[source.url] = target.name
+        return Added(origin, target)
 
 
 def _existing(corpus: Path, limit: int) -> tuple[dict[str, str], dict[str, str]]:

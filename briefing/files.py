@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
+import shutil
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -44,8 +46,34 @@ def write_atomically(target: Path, data: bytes | str) -> None:
 
 
 def shareable(path: str | Path) -> None:
-    """Give a temporary file the mode a new file would have: mkstemp makes files private, but
-    briefs and corpus files are for people to read."""
+    """Give a temporary file or folder the mode a new one would have: mkstemp and mkdtemp make
+    them private, but briefs and corpus files are for people to read."""
     mask = os.umask(0)
     os.umask(mask)
-    os.chmod(path, 0o666 & ~mask)
+    os.chmod(path, (0o777 if os.path.isdir(path) else 0o666) & ~mask)
+
+
+def replace_folder(temp: Path, target: Path) -> None:
+    """Rename a complete folder into place; an older one is moved aside first and deleted last, so
+    a reader sees the old folder or the new one, never a mix, and the old survives any failure."""
+    if not target.exists():
+        os.rename(temp, target)
+    else:
+        old = target.with_name(f".{target.name}.{secrets.token_hex(4)}.old")
+        os.rename(target, old)
+        try:
+            os.rename(temp, target)
+        except OSError:
+            os.rename(old, target)
+            raise
+        # The new folder is in place: a leftover hidden folder is no reason to report failure.
+        shutil.rmtree(old, ignore_errors=True)
+    fsync_folder(target.parent)
+
+
+def fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

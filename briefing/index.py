@@ -6,6 +6,9 @@ is removed, and a change to the text-processing code re-processes every file. A
 database from another schema version, or one that is not a database at all, is
 rebuilt into a temporary file and swapped in, so a failed build never leaves a
 half-written index behind.
+
+One thing in it is not a cache: which documents the last ``--since-last`` digest
+covered (the ``digested`` table), so that the next one holds only what came after.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import hashlib
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import closing, contextmanager
 from importlib import resources
 from pathlib import Path
@@ -26,7 +29,7 @@ from .errors import CorpusError, FileError, IndexDatabaseError
 from .models import BuildReport, Document, DocumentSummary, Sentence, Skipped, Source
 from .nlp import stems
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION_ID = int.from_bytes(b"brfg", "big")  # marks a database as a briefing index
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -53,6 +56,7 @@ CREATE TABLE sentences (
 CREATE VIRTUAL TABLE sentence_fts USING fts5(
     stems, content='sentences', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
 );
+CREATE TABLE digested (document_id TEXT PRIMARY KEY, digest TEXT NOT NULL);
 CREATE TRIGGER sentences_ai AFTER INSERT ON sentences BEGIN
     INSERT INTO sentence_fts (rowid, stems) VALUES (new.id, new.stems);
 END;
@@ -159,26 +163,59 @@ class Index:
     def sources(self) -> dict[str, Source]:
         return {d.id: d.source for d in self.documents()}
 
-    def match(self, query: str, limit: int) -> list[tuple[Sentence, tuple[str, ...], float]]:
-        """Statements (never questions) matching an FTS5 query, best BM25 first, ties by id.
+    def match(
+        self, query: str, limit: int, within: Collection[str] | None = None
+    ) -> list[tuple[Sentence, tuple[str, ...], float]]:
+        """Statements (never questions) matching an FTS5 query, best BM25 first, ties by id;
+        only from the documents ``within`` names, when given (a digest's window).
 
         Each comes with its stems and its BM25 score, made positive: higher is better.
         """
         rows = self.db.execute(
             f"SELECT {_SENTENCE_COLUMNS}, n.stems, -bm25(sentence_fts) AS score"
             " FROM sentence_fts JOIN sentences n ON n.id = sentence_fts.rowid"
-            " WHERE sentence_fts MATCH ? AND n.is_question = 0"
+            f" WHERE sentence_fts MATCH ? AND n.is_question = 0{self._scope(within, 'n')}"
             " ORDER BY score DESC, n.document_id, n.position LIMIT ?",
             (query, limit),
         ).fetchall()
         return [(_sentence(row[:7]), tuple(row[7].split()), row[8]) for row in rows]
 
-    def count(self, query: str) -> int:
+    def count(self, query: str, within: Collection[str] | None = None) -> int:
         return self.db.execute(
             "SELECT count(*) FROM sentence_fts JOIN sentences s ON s.id = sentence_fts.rowid"
-            " WHERE sentence_fts MATCH ? AND s.is_question = 0",
+            f" WHERE sentence_fts MATCH ? AND s.is_question = 0{self._scope(within, 's')}",
             (query,),
         ).fetchone()[0]
+
+    def _scope(self, within: Collection[str] | None, table: str) -> str:
+        """A condition keeping rows of ``table`` to the documents ``within`` names (none: all of them);
+        the ids go through a temporary table, as a window can hold more ids than SQL parameters allow."""
+        if within is None:
+            return ""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS scope (id TEXT PRIMARY KEY)")
+        self.db.execute("DELETE FROM temp.scope")
+        self.db.executemany("INSERT OR IGNORE INTO temp.scope (id) VALUES (?)", ((i,) for i in within))
+        return f" AND {table}.document_id IN (SELECT id FROM temp.scope)"
+
+    def digested(self) -> dict[str, str]:
+        """The documents earlier ``--since-last`` digests covered, each with the digest that did."""
+        return dict(self.db.execute("SELECT document_id, digest FROM digested ORDER BY document_id"))
+
+    def last_digest(self) -> str | None:
+        """The ``--since-last`` digest recorded last."""
+        row = self.db.execute("SELECT digest FROM digested ORDER BY rowid DESC LIMIT 1").fetchone()
+        return row[0] if row else None
+
+    def mark_digested(self, doc_ids: Collection[str], digest: str) -> None:
+        """Record that a finished digest covered these documents."""
+        try:
+            with _transaction(self.db):
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO digested (document_id, digest) VALUES (?, ?)",
+                    ((doc_id, digest) for doc_id in sorted(doc_ids)),
+                )
+        except sqlite3.Error as exc:
+            raise IndexDatabaseError(f"cannot record the digest in {self.path}: {exc}") from exc
 
     def neighbours(self, ids: list[tuple[str, int]], offset: int) -> dict[tuple[str, int], tuple[Sentence, tuple[str, ...]]]:
         """For each sentence id, the sentence ``offset`` places away in the same paragraph, if any."""

@@ -258,6 +258,7 @@ class Brief:
     method: str
     ranker: str
     left_out: tuple[Point, ...] = ()  # chosen but dropped to fit one page
+    edition: str | None = None  # the series it belongs to: "Weekly digest 2025-W16"
 
     @property
     def points(self) -> tuple[Point, ...]:

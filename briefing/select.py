@@ -12,7 +12,7 @@ strongly matching one in the same paragraph joins when it carries the point on
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from .index import Index
@@ -83,17 +83,20 @@ def density(stems: Sequence[str], text: str, terms: Sequence[Term]) -> tuple[flo
     return min(1.0, sum(covered.values()) / max(len(content), DENSITY_FLOOR)), tuple(matched)
 
 
-def count_matches(index: Index, topic: Topic) -> int:
-    """How many statements of the index match the topic at all."""
-    return index.count(fts_query(topic))
+def count_matches(index: Index, topic: Topic, within: Collection[str] | None = None) -> int:
+    """How many statements of the index (or of the documents ``within`` names) match the topic at all."""
+    return index.count(fts_query(topic), within)
 
 
-def candidates(index: Index, topic: Topic, settings: SelectSettings = SelectSettings()) -> list[Candidate]:
-    """The topic's candidate sentences, most relevant first, ties by id."""
+def candidates(
+    index: Index, topic: Topic, settings: SelectSettings = SelectSettings(), within: Collection[str] | None = None
+) -> list[Candidate]:
+    """The topic's candidate sentences, most relevant first, ties by id; only from the documents
+    ``within`` names, when given."""
     sources = index.sources()
     hits = [
         (sentence, stems, bm25)
-        for sentence, stems, bm25 in index.match(fts_query(topic), settings.limit)
+        for sentence, stems, bm25 in index.match(fts_query(topic), settings.limit, within)
         if _statement(sentence.text)
     ]
     if not hits:

@@ -6,6 +6,7 @@ what is measured is what analysts get.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
 from .errors import BriefingError
@@ -37,9 +38,12 @@ def topic_concepts(topic: Topic, documents: dict[str, list[tuple[str, ...]]], se
     return concept_weights(documents.values(), query, settings.min_documents, settings.query_bonus)
 
 
-def summarise(index: Index, topic: Topic, settings: SummarySettings = SummarySettings()) -> Selection:
+def summarise(
+    index: Index, topic: Topic, settings: SummarySettings = SummarySettings(), within: Collection[str] | None = None
+) -> Selection:
+    """``within``: only sentences of these documents (a digest's window) are candidates."""
     ranker = get_ranker(settings.ranker)
-    found = candidates(index, topic, settings.select)
+    found = candidates(index, topic, settings.select, within)
     if not found:
         raise NothingFound(f"no sentence in the corpus matches topic {topic.name!r} ({', '.join(topic.keywords)})")
     documents = index.stems_by_document(sorted({c.sentence.document_id for c in found}))

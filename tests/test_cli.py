@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from briefing.cli import app
 
 from .conftest import CORPUS, PROJECT, SPECIAL_EURASIA
+from .test_feeds import rss
 
 runner = CliRunner()
 
@@ -296,3 +297,70 @@ def test_bad_issue_date_is_a_usage_error(paths):
     result = run("make", "--topic", "trade", "--issued", "24/11/2026", *TOPICS, *paths)
     assert result.exit_code == 2
     assert result.output.startswith("Error: --issued must be a date as YYYY-MM-DD")
+
+
+def test_schedule_prints_a_cron_line_for_this_folder(tmp_path, monkeypatch):
+    from croniter import croniter
+
+    monkeypatch.chdir(tmp_path)
+    result = run("schedule", "--weekly", "mon", "07:00", "--digest-args", "--since-last")
+    assert result.exit_code == 0, result.output
+    line = result.stdout.strip()
+    assert croniter.is_valid(" ".join(line.split()[:5])) and line.startswith("0 7 * * 1 ")
+    assert f"cd {tmp_path} &&" in line and "digest --since-last >> " in line
+    assert f"{tmp_path}/out/digest.log 2>&1" in line
+
+
+def test_schedule_install_puts_one_line_in_the_crontab(tmp_path, monkeypatch):
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "flock").symlink_to("/usr/bin/flock")
+    crontab, store = tools / "crontab", tools / "crontab.txt"  # a stand-in crontab keeping its table in store
+    crontab.write_text(f'#!/bin/sh\ncase "$1" in\n  -l) /bin/cat "{store}" ;;\n  -) /bin/cat > "{store}" ;;\nesac\n')
+    crontab.chmod(0o755)
+    store.write_text("MAILTO=me@example.org\n")
+    monkeypatch.setenv("PATH", str(tools))  # never the real crontab of whoever runs the tests
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):
+        result = run("schedule", "--weekly", "fri", "18:30", "--install")
+        assert result.exit_code == 0, result.output
+    assert store.read_text() == f"MAILTO=me@example.org\n{result.stdout}"
+    assert "Installed in your crontab" in result.stderr
+
+
+def test_schedule_refuses_a_bad_day(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("schedule", "--weekly", "someday", "07:00")
+    assert result.exit_code == 2 and "Error: --weekly needs a day as mon" in result.stderr
+
+
+def test_fetch_adds_a_feeds_entries_once(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(rss("http://127.0.0.1:9"))  # full-text entries: their links are never fetched
+    first = run("corpus", "fetch", str(feed), "--corpus", str(corpus))
+    assert first.exit_code == 0, first.output
+    assert first.output.count("Added ") == 2
+    assert "(from http://127.0.0.1:9/news/water-deal)" in first.output
+    second = run("corpus", "fetch", str(feed), "--corpus", str(corpus))
+    assert second.exit_code == 0
+    assert "Added" not in second.output and "2 already in the corpus." in second.output
+
+
+def test_fetch_reads_the_feeds_of_briefing_toml_and_reports_skipped_with_exit_3(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "briefing.toml").write_text('[feeds]\nurls = ["missing.xml", "ftp://example.org/feed"]\n', "utf-8")
+    result = run("corpus", "fetch")
+    assert result.exit_code == 3
+    assert "Skipped missing.xml: cannot read (No such file or directory)" in result.output
+    assert "Skipped ftp://example.org/feed: only http and https URLs are fetched, not ftp:" in result.output
+
+
+def test_fetch_without_feeds_is_a_usage_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "corpus").mkdir()
+    result = run("corpus", "fetch")
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: no feeds")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .. import __version__
@@ -17,6 +18,9 @@ from ..compose import month_year, period, plural
 from ..dates import PartialDate
 from ..errors import BriefingError
 from ..models import Brief
+
+if TYPE_CHECKING:
+    from ..digest import Digest
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 _MONTHS = "January February March April May June July August September October November December".split()
@@ -67,20 +71,58 @@ def source_date(date: PartialDate | None) -> str:
     return f"{date.day} {month_year(date)}"
 
 
+def _template(name: str, templates: Path):
+    """A template and the stylesheet every page shares."""
+    import jinja2
+
+    try:
+        return environment(templates).get_template(name), (templates / "brief.css").read_text(encoding="utf-8")
+    except (jinja2.TemplateError, OSError) as exc:
+        raise RenderError(f"the templates in {templates} cannot be used: {exc}") from exc
+
+
 def render_html(brief: Brief, measure: bool = False, templates: Path = TEMPLATES) -> str:
     """Print HTML of a brief, its stylesheet inline so the file stands alone; ``measure`` lays
     it out on one very tall page to measure it."""
-    import jinja2
-
     first_citation: dict[int, tuple[str, int]] = {}
     for point in brief.points:
         for n in (*point.notes, *point.also):
             first_citation.setdefault(n, point.key)
-    try:
-        template = environment(templates).get_template("brief.html.j2")
-        css = (templates / "brief.css").read_text(encoding="utf-8")
-    except (jinja2.TemplateError, OSError) as exc:
-        raise RenderError(f"the templates in {templates} cannot be used: {exc}") from exc
+    template, css = _template("brief.html.j2", templates)
     return template.render(
         brief=brief, notes={n.number: n for n in brief.notes}, first_citation=first_citation, measure=measure, css=css
+    )
+
+
+def render_digest_html(
+    digest: Digest, shown: int, compact: bool = False, listed: int = 5, templates: Path = TEMPLATES
+) -> str:
+    """The digest's index page; the first ``shown`` topics quote a point of their brief, with its
+    sources as footnotes numbered by first appearance; ``compact`` lists the topics in one
+    paragraph; ``listed`` articles are named per counting note."""
+    template, css = _template("digest.html.j2", templates)
+    sources: dict[int, object] = {}
+    quoted: list[tuple[object, list[int], set[int]]] = []  # point, its note numbers, numbers used before it
+    for entry in digest.briefs[:shown]:
+        texts = {point.text for point, _, _ in quoted}
+        point = next((p for p in entry.top if p.text not in texts), entry.top[0])
+        before = set(sources)
+        mine = []
+        for source in point.sources:
+            number = next((n for n, s in sources.items() if s == source), None) or len(sources) + 1
+            sources[number] = source
+            mine.append(number)
+        quoted.append((point, mine, before))
+    by_month = [p for p in digest.placed if p.how in ("month", "year")]
+    title = f"Digest — {digest.subject}, {digest.window.label}" if digest.subject else f"Digest — {digest.window.label}"
+    return template.render(
+        digest=digest,
+        title=title,
+        shown=shown,
+        compact=compact,
+        quoted=quoted,
+        sources=sources,
+        by_month=by_month,
+        listed=listed,
+        css=css,
     )

@@ -16,11 +16,15 @@ import subprocess
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from ..compose import compose
 from ..models import Brief, Selection
-from .html import TEMPLATES, RenderError, render_html
+from .html import TEMPLATES, RenderError, render_digest_html, render_html
+
+if TYPE_CHECKING:
+    from ..digest import Digest
 
 FONTS = {"Lato": "fonts-lato", "Charis SIL": "fonts-sil-charis"}
 PX_PER_MM = 96 / 25.4
@@ -85,6 +89,7 @@ def one_page(
     issued: dt.date,
     subject: str | None = None,
     templates: Path = TEMPLATES,
+    edition: str | None = None,
 ) -> Rendered:
     """The selection's brief, cut to one A4 page, as HTML and PDF."""
     weasyprint = _weasyprint()
@@ -98,7 +103,7 @@ def one_page(
 
     leave_out: list[tuple[str, int]] = []
     while True:  # content taller than even the measuring page: leave out the lower half and measure again
-        full = compose(selection, issued, subject, frozenset(leave_out))
+        full = compose(selection, issued, subject, frozenset(leave_out), edition)
         _, tall = layout(full, measure=True)
         if len(tall.pages) == 1:
             break
@@ -107,7 +112,7 @@ def one_page(
         leave_out += [p.key for p in ranked[(len(ranked) + 1) // 2 :]]
     leave_out += _cut(full, tall.pages[0].anchors)
     while True:  # every pass leaves out one more point, so this ends
-        brief = compose(selection, issued, subject, frozenset(leave_out))
+        brief = compose(selection, issued, subject, frozenset(leave_out), edition)
         html, document = layout(brief, measure=False)
         if len(document.pages) == 1:
             break
@@ -115,11 +120,41 @@ def one_page(
         leave_out.append(max(brief.points, key=lambda p: p.rank).key)
     if brief.left_out:  # the estimate errs on the safe side: try the best point left out, once
         best = min(brief.left_out, key=lambda p: p.rank).key
-        fuller = compose(selection, issued, subject, frozenset(leave_out) - {best})
+        fuller = compose(selection, issued, subject, frozenset(leave_out) - {best}, edition)
         fuller_html, fuller_document = layout(fuller, measure=False)
         if len(fuller_document.pages) == 1:
             brief, html, document = fuller, fuller_html, fuller_document
     return Rendered(brief, html, document.write_pdf(pdf_variant="pdf/ua-1"), warnings)
+
+
+def digest_page(digest: Digest, templates: Path = TEMPLATES) -> bytes:
+    """A digest's index page as a one-page PDF. When the topics' quoted points do not all fit, the
+    lowest topics show only their line (title, size, file), never a cut sentence; when even the
+    lines do not fit, the topics are listed in one paragraph."""
+    weasyprint = _weasyprint()
+    url_fetcher = fetcher(templates)
+    base_url = templates.resolve().as_uri() + "/"
+
+    def page(shown: int, compact: bool = False):
+        html = render_digest_html(digest, shown, compact=compact, templates=templates)
+        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=url_fetcher).render()
+        return document if len(document.pages) == 1 else None
+
+    document = page(len(digest.briefs))
+    if document is None:  # the most topics with a quote that still fit, by bisection
+        low, high = 0, len(digest.briefs) - 1
+        best = None
+        while low <= high:
+            middle = (low + high) // 2
+            tried = page(middle)
+            if tried is None:
+                high = middle - 1
+            else:
+                best, low = tried, middle + 1
+        document = best or page(0, compact=True)
+    if document is None:
+        raise RenderError(f"the digest index of {len(digest.briefs)} topics does not fit on one page")
+    return document.write_pdf(pdf_variant="pdf/ua-1")
 
 
 def _no_room(brief: Brief) -> None:

@@ -1,0 +1,309 @@
+"""RSS and Atom feeds into the corpus: each new entry becomes a corpus file with its metadata.
+
+We fetch every byte ourselves (http and https only, a size cap, a deadline) and hand
+feedparser bytes, never a URL: feedparser would otherwise follow any scheme, without limits.
+An entry whose link the corpus holds is known before anything else is fetched, so a
+re-run downloads the feeds and nothing more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import http.client
+import io
+import re
+import time
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.error import HTTPError, URLError
+from urllib.parse import urlsplit
+from xml.sax import SAXParseException
+
+import feedparser
+
+from .corpus import Added, Holdings
+from .dates import PartialDate, parse_date
+from .errors import FileError
+from .ingest import loaders
+from .models import Skipped, Source
+
+SCHEMES = ("http", "https")
+FULL_TEXT = 500  # characters: feed text shorter than this is a teaser, and the linked page is read
+_ADDRESS_AND_NAME = re.compile(r"^\s*\S+@\S+\s+\((.+)\)\s*$")
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class FetchReport:
+    """``known`` are the entries (by link) whose link or text the corpus already holds."""
+
+    added: tuple[Added, ...]
+    known: tuple[str, ...]
+    skipped: tuple[Skipped, ...]
+
+
+def fetch(
+    feeds: Sequence[str], corpus: Path, *, limit: int = loaders.MAX_FILE_BYTES, timeout: float = 20.0
+) -> FetchReport:
+    """Add the new entries of each feed (a URL or a file) to ``corpus``, feeds and entries in order.
+
+    A feed or entry that cannot be used is skipped with its reason and the run goes on.
+    """
+    holdings = Holdings(corpus, limit)
+    added: list[Added] = []
+    known: list[str] = []
+    skipped: list[Skipped] = []
+    for feed in feeds:
+        try:
+            parsed = _read_feed(feed, limit, timeout)
+        except FileError as exc:
+            skipped.append(Skipped(exc.path, exc.reason))
+            continue
+        outlet = _field(parsed.feed, "title")
+        for number, entry in enumerate(parsed.entries, 1):
+            source = _source(entry, outlet)
+            origin = source.url or f"{feed} entry {number}"
+            if holdings.by_url(source.url):
+                known.append(origin)
+                continue
+            page_problem = ""
+            try:
+                source, body, page_problem = _article(entry, source, origin, limit, timeout)
+                if holdings.by_text(body):
+                    known.append(origin)
+                    continue
+                added.append(holdings.put(source, body, origin, f"entry-{number}"))
+            except FileError as exc:
+                skipped.append(Skipped(exc.path, exc.reason + page_problem))
+    return FetchReport(tuple(added), tuple(known), tuple(skipped))
+
+
+def _read_feed(feed: str, limit: int, timeout: float) -> feedparser.FeedParserDict:
+    if "://" in feed:
+        response = _get(feed, limit, timeout)
+        data = response.data
+        headers = {"content-location": response.url, "content-type": response.content_type}
+    else:
+        data, headers = loaders.read_bytes(Path(feed), limit), {}
+    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
+    if not parsed.entries and (parsed.bozo or not parsed.version):
+        raise FileError(feed, "not an RSS or Atom feed" + _parse_error(parsed.get("bozo_exception")))
+    return parsed
+
+
+def _parse_error(problem: Exception | None) -> str:
+    if isinstance(problem, SAXParseException):
+        return f" (line {problem.getLineNumber()}: {problem.getMessage()})"
+    first = str(problem or "").strip().split("\n")[0]
+    return f" ({first})" if first else ""
+
+
+def _source(entry: feedparser.FeedParserDict, outlet: str | None) -> Source:
+    return Source(
+        outlet=outlet,
+        title=_field(entry, "title"),
+        author=_author(entry),
+        date=_date(entry),
+        url=_web_link(entry.get("link")),
+    )
+
+
+def _web_link(link: str | None) -> str | None:
+    """Only an http(s) link is kept as an article's URL: a ``javascript:`` or ``file:`` one is not a source."""
+    return link if link and urlsplit(link).scheme.lower() in SCHEMES and urlsplit(link).netloc else None
+
+
+def _author(entry: feedparser.FeedParserDict) -> str | None:
+    """A name, never an address; feedparser misreads RSS's "desk@outlet.example (Name)" when the domain is long."""
+    written = entry.get("author") or ""
+    rss = _ADDRESS_AND_NAME.match(written)
+    if rss:
+        name = rss.group(1)
+    else:
+        name = entry.get("author_detail", {}).get("name") or ("" if "@" in written else written)
+    return " ".join(name.split()) or None
+
+
+def _field(element: feedparser.FeedParserDict, key: str) -> str | None:
+    """A text field as plain text: feeds may mark titles up as HTML."""
+    value = element.get(key)
+    if not value:
+        return None
+    if element.get(f"{key}_detail", {}).get("type") in _HTML_TYPES:
+        value = _plain(value)
+    return " ".join(value.split()) or None
+
+
+def _date(entry: feedparser.FeedParserDict) -> PartialDate | None:
+    """The day the publisher printed, in its own time zone: feedparser's UTC time can move it a day."""
+    for key in ("published", "updated"):
+        written = entry.get(key)
+        if not written:
+            continue
+        for read in (email.utils.parsedate_to_datetime, dt.datetime.fromisoformat):
+            try:
+                return parse_date(read(written).date())
+            except (TypeError, ValueError, IndexError):
+                continue
+        parsed = entry.get(f"{key}_parsed")
+        if parsed:
+            return parse_date(dt.date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday))
+    return None
+
+
+def _article(
+    entry: feedparser.FeedParserDict, source: Source, origin: str, limit: int, timeout: float
+) -> tuple[Source, str, str]:
+    """The entry's own text when it is the whole article, else the linked page's main text
+    (when longer), else what text the feed gives; and why the page was not used, if it failed."""
+    given = _given_text(entry)
+    if len(given) >= FULL_TEXT:
+        return source, given, ""
+    if source.url:
+        try:
+            page = _page(source.url, limit, timeout)
+        except FileError as exc:
+            if not given:
+                raise FileError(origin, f"the feed gives no article text and the page cannot be used: {exc.reason}")
+            return source, given, f" (the feed gives only a teaser; its page: {exc.reason})"
+        if len(page.body) > len(given):
+            return source.filled_from(page.source), page.body, ""
+    if not given:
+        raise FileError(origin, "the feed gives no article text and no link to it")
+    return source, given, ""
+
+
+def _given_text(entry: feedparser.FeedParserDict) -> str:
+    """The entry's content as main text (by the rules for .html files), else its summary as plain text."""
+    contents = [c for c in entry.get("content", []) if c.get("value", "").strip()]
+    if contents:
+        content = max(contents, key=lambda c: len(c["value"]))
+        if content.get("type") not in _HTML_TYPES:
+            return content["value"].strip()
+        try:
+            return _main_text(content["value"].encode("utf-8")).body
+        except FileError:
+            return _plain(content["value"])
+    summary = entry.get("summary", "")
+    if entry.get("summary_detail", {}).get("type") in _HTML_TYPES:
+        return _plain(summary)
+    return summary.strip()
+
+
+def _page(url: str, limit: int, timeout: float) -> loaders.Loaded:
+    response = _get(url, limit, timeout)
+    media = response.content_type.split(";")[0].strip().lower()
+    if media not in _HTML_TYPES:
+        raise FileError(url, f"not a web page ({media or 'no content type'})")
+    data = response.data
+    if response.charset:
+        try:
+            data = data.decode(response.charset).encode("utf-8")
+        except (LookupError, UnicodeDecodeError):
+            pass  # loaders.decode tries UTF-8 and the legacy encodings itself
+    return _main_text(data)
+
+
+def _main_text(html: bytes) -> loaders.Loaded:
+    """Main text and metadata by the same rules as an .html file added to the corpus."""
+    return loaders.parse(loaders.Raw(Path("page.html"), html, (), ""))
+
+
+class _Text(HTMLParser):
+    """Text of an HTML fragment, one line per block: feedparser has already removed scripts and styles."""
+
+    _BLOCKS = frozenset({"p", "div", "br", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def _plain(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+@dataclass(frozen=True)
+class _Response:
+    url: str  # after redirects
+    data: bytes
+    content_type: str
+    charset: str | None
+
+
+class _WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """urllib would follow a redirect to ftp too; we follow http and https only."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urlsplit(newurl).scheme.lower() not in SCHEMES:
+            raise HTTPError(newurl, code, f"redirects to {newurl}, not an http or https URL", headers, fp)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_WebOnlyRedirects)
+
+
+def _get(url: str, limit: int, timeout: float) -> _Response:
+    """The body of an http(s) URL, refused past ``limit`` bytes or ``timeout`` seconds in all."""
+    from . import __version__
+
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in SCHEMES:
+        raise FileError(url, "only http and https URLs are fetched" + (f", not {scheme}:" if scheme else ""))
+    request = urllib.request.Request(url, headers={"User-Agent": f"briefing/{__version__} (corpus fetch)"})
+    deadline = time.monotonic() + timeout
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise FileError(url, f"{int(declared):,} bytes, over the {limit:,}-byte limit")
+            chunks: list[bytes] = []
+            size = 0
+            while chunk := response.read(_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise FileError(url, f"more than {limit:,} bytes, over the limit")
+                if time.monotonic() > deadline:
+                    raise FileError(url, f"not received within {timeout:g} s")
+                chunks.append(chunk)
+            return _Response(
+                response.geturl(),
+                b"".join(chunks),
+                response.headers.get("Content-Type", ""),
+                response.headers.get_content_charset(),
+            )
+    except HTTPError as exc:
+        exc.close()
+        raise FileError(url, f"HTTP {exc.code} {exc.reason}") from None
+    except URLError as exc:
+        if isinstance(exc.reason, TimeoutError):
+            raise FileError(url, f"no answer within {timeout:g} s") from None
+        raise FileError(url, f"cannot connect ({_why(exc.reason)})") from None
+    except TimeoutError:
+        raise FileError(url, f"no answer within {timeout:g} s") from None
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        raise FileError(url, f"cannot fetch ({_why(exc)})") from None
+
+
+def _why(reason: object) -> str:
+    return getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
