@@ -7,6 +7,7 @@ line and its exit code; ``--debug`` shows the traceback instead.
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -202,13 +203,19 @@ def corpus_fetch(
         if not chosen:
             raise UsageError("no feeds: give FEED... or list them under [feeds] urls in briefing.toml")
         report = fetch(chosen, settings.corpus, limit=settings.max_file_bytes, timeout=timeout)
+    _print_fetched(report)
+    if report.skipped:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _print_fetched(report) -> None:
     for item in report.added:
         typer.echo(f"Added {item.path} (from {item.origin})")
+    for item in report.teasers:
+        typer.echo(f"Warning: {item.path}: {item.reason}", err=True)
     if report.known:
         typer.echo(f"{len(report.known)} already in the corpus.")
     _print_skipped(report.skipped)
-    if report.skipped:
-        raise typer.Exit(EXIT_PARTIAL)
 
 
 TopicsOption = Annotated[
@@ -299,8 +306,6 @@ def evaluate_command(
     allow_lower: Annotated[bool, typer.Option(help="Allow --save-baseline to lower the stored ROUGE-2.")] = False,
 ) -> None:
     """Score the summariser with ROUGE against human summaries, beside baselines."""
-    import sys
-
     from rich.console import Console
     from rich.progress import Progress
 
@@ -412,7 +417,7 @@ def digest_command(
     from .topics import load_topics
 
     skipped: tuple[Skipped, ...] = ()
-    with _reported(ctx):
+    with _stopped_cleanly(), _reported(ctx):
         settings = load_settings(corpus, index)
         if sum((week is not None, since is not None or until is not None, since_last)) > 1:
             raise UsageError("give one window: --week, --since/--until, or --since-last")
@@ -430,19 +435,18 @@ def digest_command(
         known = load_topics(topics)
         if fetch:
             skipped = _fetch_feeds(settings)
-        fresh = not settings.index.exists()
         path, report = _refresh(settings, quiet=True)
         if report.rebuilt_because:
             typer.echo(f"Rebuilt the index: {report.rebuilt_because}.", err=True)
         digests = out or settings.digests
         with Index(path) as opened:
             digested, recovered = (opened.digested(), {}) if since_last else (None, {})
-            if since_last and not digested and (fresh or report.rebuilt_because):
+            if since_last and not digested:
                 recovered = dg.recorded_in(digests)
                 if recovered:
                     typer.echo(
-                        f"Warning: the index is new and has no --since-last record; took it from the digests in {digests} "
-                        f"({len(recovered)} articles).",
+                        f"Warning: the index has lost its --since-last record (was it rebuilt?); took it from the "
+                        f"handed-off digests in {digests} ({len(recovered)} articles).",
                         err=True,
                     )
                 digested = recovered
@@ -495,17 +499,27 @@ def _fetch_feeds(settings: Settings) -> tuple[Skipped, ...]:
         typer.echo("No feeds in briefing.toml ([feeds] urls): nothing fetched.", err=True)
         return ()
     report = fetch(settings.feeds, settings.corpus, limit=settings.max_file_bytes)
-    for item in report.added:
-        typer.echo(f"Added {item.path} (from {item.origin})")
-    _print_skipped(report.skipped)
+    _print_fetched(report)
     return report.skipped
+
+
+@contextmanager
+def _stopped_cleanly() -> Iterator[None]:
+    """A scheduler stops a job with SIGTERM: turn it into an exit that runs the clean-up code, so a
+    half-made digest is cleared away as after Ctrl-C."""
+    import signal
+
+    previous = signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextmanager
 def _progress(label: str, total: int) -> Iterator[Callable[[str, str], None]]:
     """A progress bar on a terminal; plain timestamped lines otherwise (cron logs)."""
     import datetime as dt
-    import sys
 
     if sys.stderr.isatty():
         from rich.console import Console

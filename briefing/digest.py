@@ -16,8 +16,8 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,13 +26,14 @@ from . import __version__
 from .dates import PartialDate
 from .compose import plural
 from .errors import BriefingError, UsageError
-from .files import replace_folder, shareable, slug, write_atomically
+from .files import replace_folder, slug, write_atomically
 from .index import Index
 from .models import DocumentSummary, Selection, Source, Topic
 from .summarise import NothingFound, SummarySettings, summarise
 
 INDEX_JSON = "index.json"
 INDEX_PDF = "index.pdf"
+HANDED_OFF = ".handed-off"  # in a --since-last digest's folder once it was delivered and recorded
 TOP_POINTS = 3  # points kept per brief for the index page, which quotes one not already quoted
 _ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
@@ -63,7 +64,7 @@ def iso_week(text: str) -> Window:
         year, week = int(match[1]), int(match[2])
         start = dt.date.fromisocalendar(year, week, 1)
     except ValueError:
-        weeks = dt.date(int(match[1]), 12, 28).isocalendar().week if match else None
+        weeks = dt.date(int(match[1]), 12, 28).isocalendar().week if match and int(match[1]) >= 1 else None
         known = f" ({match[1]} has {weeks} ISO weeks)" if weeks else ""
         raise UsageError(f"--week must be an ISO week such as 2025-W16, not {text!r}{known}") from None
     end = start + dt.timedelta(days=6)
@@ -222,10 +223,11 @@ def make_digest(
     placed, unplaced = place(index.documents(), window, digested)
     within = {p.document_id for p in placed}
     earlier = _earlier(folder)
-    digests.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{window.name}.", suffix=".tmp", dir=digests))
+    # named before it exists, so that however the run ends (even by a signal), the finally clause knows it
+    staging = digests / f".{window.name}.{secrets.token_hex(4)}.tmp"
     try:
-        shareable(staging)
+        digests.mkdir(parents=True, exist_ok=True)
+        staging.mkdir()
         briefs: list[TopicBrief] = []
         nothing_new: list[Topic] = []
         for name, topic in topics.items():
@@ -245,7 +247,7 @@ def make_digest(
         _write_index(digest, staging)
         replace_folder(staging, folder)
     except OSError as exc:
-        raise BriefingError(f"cannot write the digest {folder}: {exc.strerror or exc}") from exc
+        raise BriefingError(f"cannot write the digest into {digests}: {exc.strerror or exc}") from exc
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
@@ -401,17 +403,25 @@ def mail_text(digest: Digest) -> str:
 
 def record(index: Index, digest: Digest, recovered: Mapping[str, str] | None = None) -> None:
     """Mark a handed-off ``--since-last`` digest's articles as digested, so the next one starts
-    after them; ``recovered`` is the record taken from earlier digests' folders, kept too."""
+    after them; ``recovered`` is the record taken from earlier digests' folders, kept too. The
+    folder is marked as handed off, so that a lost record is only ever rebuilt from those."""
     for name in sorted(set((recovered or {}).values()), key=_added_order):
         index.mark_digested([d for d, n in (recovered or {}).items() if n == name], name)
     index.mark_digested([p.document_id for p in digest.placed], digest.window.name)
+    try:
+        write_atomically(digest.folder / HANDED_OFF, f"{digest.window.name}\n")
+    except OSError as exc:
+        raise BriefingError(f"cannot mark {digest.folder} as handed off: {exc.strerror or exc}") from exc
 
 
 def recorded_in(digests: Path) -> dict[str, str]:
-    """Which articles the ``--since-last`` digests in ``digests`` covered, by their index.json: the
-    record to fall back on when the index lost its own (it is rebuilt when unreadable)."""
+    """Which articles the handed-off ``--since-last`` digests in ``digests`` covered, by their
+    index.json: the record to fall back on when the index lost its own (it is rebuilt when
+    unreadable). A digest whose hand-off failed is not in it: its articles are still to be sent."""
     found: dict[str, str] = {}
     for folder in sorted(digests.glob("added-*"), key=lambda f: _added_order(f.name)):
+        if not (folder / HANDED_OFF).is_file():
+            continue
         try:
             data = json.loads((folder / INDEX_JSON).read_text(encoding="utf-8"))
             ids = [a["id"] for a in data["articles"]]

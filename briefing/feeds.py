@@ -45,6 +45,7 @@ class FetchReport:
     added: tuple[Added, ...]
     known: tuple[str, ...]
     skipped: tuple[Skipped, ...]
+    teasers: tuple[Skipped, ...] = ()  # added with the feed's short text only, as their page failed: why
 
 
 def fetch(
@@ -58,6 +59,7 @@ def fetch(
     added: list[Added] = []
     known: list[str] = []
     skipped: list[Skipped] = []
+    teasers: list[Skipped] = []
     for feed in feeds:
         try:
             parsed = _read_feed(feed, limit, timeout)
@@ -78,9 +80,11 @@ def fetch(
                     known.append(origin)
                     continue
                 added.append(holdings.put(source, body, origin, f"entry-{number}"))
+                if page_problem:
+                    teasers.append(Skipped(origin, page_problem.strip(" ()")))
             except FileError as exc:
                 skipped.append(Skipped(exc.path, exc.reason + page_problem))
-    return FetchReport(tuple(added), tuple(known), tuple(skipped))
+    return FetchReport(tuple(added), tuple(known), tuple(skipped), tuple(teasers))
 
 
 def _read_feed(feed: str, limit: int, timeout: float) -> feedparser.FeedParserDict:

@@ -46,11 +46,11 @@ def write_atomically(target: Path, data: bytes | str) -> None:
 
 
 def shareable(path: str | Path) -> None:
-    """Give a temporary file or folder the mode a new one would have: mkstemp and mkdtemp make
-    them private, but briefs and corpus files are for people to read."""
+    """Give a temporary file the mode a new file would have: mkstemp makes files private, but
+    briefs and corpus files are for people to read."""
     mask = os.umask(0)
     os.umask(mask)
-    os.chmod(path, (0o777 if os.path.isdir(path) else 0o666) & ~mask)
+    os.chmod(path, 0o666 & ~mask)
 
 
 def replace_folder(temp: Path, target: Path) -> None:

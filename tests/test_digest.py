@@ -6,7 +6,12 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -45,6 +50,19 @@ def week16(seed_index: Path, topics, tmp_path_factory: pytest.TempPathFactory) -
     digests = tmp_path_factory.mktemp("digests")
     with Index(seed_index) as index:
         return dg.make_digest(index, topics, dg.iso_week("2025-W16"), digests, "Kazakhstan")
+
+
+def add_article(corpus: Path, tmp_path: Path, date: str | None, outlet: str = "Astana Times") -> None:
+    """A new article on sanctions, added to the corpus the way users add one."""
+    new = tmp_path / f"new-{outlet}-{date}.md"
+    dated = f'date = "{date}"\n' if date else ""
+    new.write_text(
+        f'+++\noutlet = "{outlet}"\ntitle = "Sanctions talks"\n{dated}+++\n'
+        "The European Union sanctions envoy visited Astana to discuss the circumvention of sanctions on dual-use goods.\n"
+        "Officials said Kazakhstan would tighten export controls on banned goods re-exported to Russia.\n",
+        encoding="utf-8",
+    )
+    assert add([new], corpus).added
 
 
 # windows
@@ -188,14 +206,7 @@ def test_since_last_digests_what_was_added_after_the_last_one(corpus_copy, tmp_p
     assert (tmp_path / "d" / "added-2025-04-21" / "index.json").read_text(encoding="utf-8") == json.dumps(
         data, ensure_ascii=False, indent=2
     ) + "\n"  # the first digest is not replaced by the empty second one
-    new = tmp_path / "new.md"
-    new.write_text(
-        '+++\noutlet = "Astana Times"\ntitle = "Sanctions talks"\ndate = "2025-04-25"\n+++\n'
-        "The European Union sanctions envoy visited Astana to discuss the circumvention of sanctions on dual-use goods.\n"
-        "Officials said Kazakhstan would tighten export controls on banned goods re-exported to Russia.\n",
-        encoding="utf-8",
-    )
-    assert add([new], corpus_copy).added
+    add_article(corpus_copy, tmp_path, "2025-04-25")
     third = runner.invoke(app, ["digest", "--since-last", "--as-of", "2025-04-28", *args])
     assert third.exit_code == 0, third.output
     data = json.loads((tmp_path / "d" / "added-2025-04-28" / "index.json").read_text(encoding="utf-8"))
@@ -205,13 +216,7 @@ def test_since_last_digests_what_was_added_after_the_last_one(corpus_copy, tmp_p
 
 
 def test_undated_articles_are_named_on_the_index_page(corpus_copy, tmp_path):
-    undated = tmp_path / "undated.md"
-    undated.write_text(
-        '+++\noutlet = "Steppe Wire"\ntitle = "Corridor cargo grows"\n+++\n'
-        "Cargo on the Middle Corridor through Kazakhstan grew again as transit volumes rose.\n",
-        encoding="utf-8",
-    )
-    assert add([undated], corpus_copy).added
+    add_article(corpus_copy, tmp_path, None, outlet="Steppe Wire")
     out = tmp_path / "d"
     result = runner.invoke(
         app, ["digest", "--week", "2025-W16", "--corpus", str(corpus_copy), "--index", str(tmp_path / "i.sqlite"), "--out", str(out)]
@@ -261,7 +266,7 @@ def test_digest_delivers_and_mails_and_records_since_last_only_after_the_hand_of
     result = runner.invoke(app, [*args, "--deliver", str(shared), "--mail-to", "analyst@example.org"])
     assert result.exit_code == 0, result.output
     folder = tmp_path / "out" / "digests" / "added-2025-04-21-2"
-    assert hashes(shared / folder.name) == hashes(folder)
+    assert hashes(shared / folder.name) == {k: v for k, v in hashes(folder).items() if k != dg.HANDED_OFF}
     (sender, recipients, message, _), = inbox.messages
     attached = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
     assert recipients == ["analyst@example.org"] and attached["index.pdf"] == (folder / "index.pdf").read_bytes()
@@ -290,12 +295,14 @@ def test_a_tampered_index_json_can_neither_delete_files_nor_put_words_on_the_pag
 
 def test_since_last_survives_a_rebuilt_index_by_reading_the_earlier_digests(corpus_copy, tmp_path):
     index = tmp_path / "i.sqlite"
-    args = ["digest", "--since-last", "--corpus", str(corpus_copy), "--index", str(index), "--out", str(tmp_path / "d")]
+    base = ["--corpus", str(corpus_copy), "--index", str(index), "--out", str(tmp_path / "d")]
+    args = ["digest", "--since-last", *base]
     assert runner.invoke(app, [*args, "--as-of", "2025-05-01"]).exit_code == 0
     index.write_bytes(b"not a database any more")
+    assert runner.invoke(app, ["digest", "--week", "2025-W16", *base]).exit_code == 0  # another command rebuilds it
     result = runner.invoke(app, [*args, "--as-of", "2025-05-08"])
     assert result.exit_code == 0, result.output
-    assert "Rebuilt the index" in result.output and "took it from the digests" in result.output
+    assert "took it from the handed-off digests" in result.output
     assert "No articles in Added since digest added-2025-05-01" in result.output
     with Index(index) as opened:
         assert len(opened.digested()) == 5 and opened.last_digest() == "added-2025-05-01"  # the empty one covered none
@@ -331,3 +338,64 @@ def test_the_index_page_stays_one_page_with_many_topics_and_a_huge_title(topics_
     for i in range(topics_count):
         assert f"Topic number {i} on transit" in text and f"t{i}.pdf" in text
     assert "Very long headline" in text and text.count("Very long headline") < 20
+
+
+def test_the_index_page_names_as_many_topics_as_fit_and_counts_the_rest(tmp_path):
+    from briefing.models import Topic
+    from briefing.render.pdf import digest_page
+
+    source = Source(outlet="Steppe Wire", title="Corridor", date=PartialDate(2025, 4, 16))
+    point = dg.Point("Cargo on the Middle Corridor grew again.", (source,))
+    title = "A topic with a rather long descriptive title about regional transit number"
+    briefs = tuple(dg.TopicBrief(f"t{i}", f"{title} {i}", f"t{i}.pdf", 9, 2, (point,), "f", "s", True) for i in range(150))
+    quiet = tuple(Topic(f"q{i}", f"{title} {i}", ()) for i in range(150))
+    digest = dg.Digest(dg.iso_week("2025-W16"), tmp_path, "Kazakhstan", briefs, quiet, (dg.Placed("a", source, "day"),), ())
+    path = tmp_path / "index.pdf"
+    path.write_bytes(digest_page(digest))
+    text = pdf_text(path)
+    assert "more topics: see index.json" in text and "t0.pdf" in text
+
+
+def test_a_digest_whose_hand_off_failed_is_not_taken_as_sent_when_the_record_is_rebuilt(
+    corpus_copy, tmp_path, monkeypatch, smtp_server
+):
+    monkeypatch.chdir(tmp_path)
+    port = smtp_server(Inbox(refuse=("gone@example.org",)))
+    (tmp_path / "briefing.toml").write_text(
+        f'[mail]\nhost = "127.0.0.1"\nport = {port}\nsender = "briefs@example.org"\nsecurity = "none"\n', encoding="utf-8"
+    )
+    args = ["digest", "--since-last", "--corpus", str(corpus_copy), "--index", "i.sqlite", "--topics", str(PROJECT / "topics.toml")]
+    assert runner.invoke(app, [*args, "--as-of", "2025-05-01"]).exit_code == 0
+    add_article(corpus_copy, tmp_path, "2025-05-02")
+    failed = runner.invoke(app, [*args, "--as-of", "2025-05-08", "--mail-to", "gone@example.org"])
+    assert failed.exit_code == 1 and (tmp_path / "out" / "digests" / "added-2025-05-08" / "index.json").exists()
+    (tmp_path / "i.sqlite").write_bytes(b"lost")
+    result = runner.invoke(app, [*args, "--as-of", "2025-05-15"])
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "out" / "digests" / "added-2025-05-15" / "index.json").read_text(encoding="utf-8"))
+    assert [a["outlet"] for a in data["articles"]] == ["Astana Times"]
+
+
+def test_a_stopped_digest_leaves_no_half_made_folder(corpus_copy, tmp_path):
+    out = tmp_path / "d"
+    command = [sys.executable, "-m", "briefing", "digest", "--since", "2022-01-01", "--until", "2025-12-31"]
+    command += ["--corpus", str(corpus_copy), "--index", str(tmp_path / "i.sqlite"), "--out", str(out)]
+    job = subprocess.Popen(command, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not any(out.glob(".*.tmp")) and job.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert job.poll() is None, "the digest ended before it could be stopped"
+    job.send_signal(signal.SIGTERM)
+    assert job.wait(timeout=60) == 128 + signal.SIGTERM
+    assert list(out.iterdir()) == []
+
+
+def test_unusable_out_folder_and_year_0_are_one_line_errors(corpus_copy, tmp_path):
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    paths = ["--corpus", str(corpus_copy), "--index", str(tmp_path / "i.sqlite")]
+    for args, code, message in (
+        (["--week", "2025-W16", "--out", str(tmp_path / "afile")], 1, "cannot write the digest into"),
+        (["--week", "0000-W01"], 2, "must be an ISO week"),
+    ):
+        result = runner.invoke(app, ["digest", *args, *paths])
+        assert result.exit_code == code and message in result.output and "Traceback" not in result.output

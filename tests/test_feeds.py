@@ -393,3 +393,13 @@ def test_a_teaser_whose_page_fails_says_why_the_page_was_not_used(site, corpus):
     report = fetch([site.url("teaser.xml")], corpus)
     (skipped,) = report.skipped
     assert "no article text" in skipped.reason and "its page: HTTP 404" in skipped.reason
+
+
+def test_a_teaser_kept_because_its_page_failed_is_reported(site, corpus):
+    long_teaser = "<summary>" + " ".join(PORTS[:2]) + "</summary>"  # under FULL_TEXT: the page is tried
+    kept = entry(site.base, "Ports note", "articles/missing.html", "2025-03-06T11:00:00Z", long_teaser)
+    site.routes["/kept.xml"] = (200, ATOM, atom(site.base, [kept]))
+    report = fetch([site.url("kept.xml")], corpus)
+    assert len(report.added) == 1 and not report.skipped
+    (teaser,) = report.teasers
+    assert teaser.path == site.url("articles/missing.html") and "its page: HTTP 404" in teaser.reason

@@ -95,11 +95,16 @@ def render_html(brief: Brief, measure: bool = False, templates: Path = TEMPLATES
 
 
 def render_digest_html(
-    digest: Digest, shown: int, compact: bool = False, listed: int = 5, templates: Path = TEMPLATES
+    digest: Digest,
+    shown: int,
+    compact: bool = False,
+    limit: int | None = None,
+    listed: int = 5,
+    templates: Path = TEMPLATES,
 ) -> str:
     """The digest's index page; the first ``shown`` topics quote a point of their brief, with its
     sources as footnotes numbered by first appearance; ``compact`` lists the topics in one
-    paragraph; ``listed`` articles are named per counting note."""
+    paragraph, at most ``limit`` of each kind by name; ``listed`` articles are named per counting note."""
     template, css = _template("digest.html.j2", templates)
     sources: dict[int, object] = {}
     quoted: list[tuple[object, list[int], set[int]]] = []  # point, its note numbers, numbers used before it
@@ -120,6 +125,7 @@ def render_digest_html(
         title=title,
         shown=shown,
         compact=compact,
+        limit=len(digest.briefs) + len(digest.nothing_new) if limit is None else limit,
         quoted=quoted,
         sources=sources,
         by_month=by_month,

@@ -130,31 +130,38 @@ def one_page(
 def digest_page(digest: Digest, templates: Path = TEMPLATES) -> bytes:
     """A digest's index page as a one-page PDF. When the topics' quoted points do not all fit, the
     lowest topics show only their line (title, size, file), never a cut sentence; when even the
-    lines do not fit, the topics are listed in one paragraph."""
+    lines do not fit, the topics are named in one paragraph, as many as fit, the rest counted."""
     weasyprint = _weasyprint()
     url_fetcher = fetcher(templates)
     base_url = templates.resolve().as_uri() + "/"
 
-    def page(shown: int, compact: bool = False):
-        html = render_digest_html(digest, shown, compact=compact, templates=templates)
+    def page(shown: int, compact: bool = False, limit: int | None = None):
+        html = render_digest_html(digest, shown, compact=compact, limit=limit, templates=templates)
         document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=url_fetcher).render()
         return document if len(document.pages) == 1 else None
 
     document = page(len(digest.briefs))
-    if document is None:  # the most topics with a quote that still fit, by bisection
-        low, high = 0, len(digest.briefs) - 1
-        best = None
-        while low <= high:
-            middle = (low + high) // 2
-            tried = page(middle)
-            if tried is None:
-                high = middle - 1
-            else:
-                best, low = tried, middle + 1
-        document = best or page(0, compact=True)
     if document is None:
-        raise RenderError(f"the digest index of {len(digest.briefs)} topics does not fit on one page")
+        document = _most(lambda shown: page(shown), len(digest.briefs) - 1)
+    if document is None:
+        document = _most(lambda limit: page(0, compact=True, limit=limit), len(digest.briefs) + len(digest.nothing_new))
+    if document is None:
+        raise RenderError(f"the digest index ({len(digest.briefs) + len(digest.nothing_new)} topics) does not fit on one page")
     return document.write_pdf(pdf_variant="pdf/ua-1")
+
+
+def _most(layout, most: int):
+    """The layout of the largest n in 0..most that fits one page (``layout`` gives None when it does
+    not), found by bisection: fewer items never take more room."""
+    low, high, best = 0, most, None
+    while low <= high:
+        middle = (low + high) // 2
+        tried = layout(middle)
+        if tried is None:
+            high = middle - 1
+        else:
+            best, low = tried, middle + 1
+    return best
 
 
 def _no_room(brief: Brief) -> None:
