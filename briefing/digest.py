@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -26,7 +25,7 @@ from . import __version__
 from .dates import PartialDate
 from .compose import plural
 from .errors import BriefingError, UsageError
-from .files import replace_folder, slug, write_atomically
+from .files import new_folder, slug, write_atomically
 from .index import Index
 from .models import DocumentSummary, Selection, Source, Topic
 from .summarise import NothingFound, SummarySettings, summarise
@@ -223,34 +222,28 @@ def make_digest(
     placed, unplaced = place(index.documents(), window, digested)
     within = {p.document_id for p in placed}
     earlier = _earlier(folder)
-    # named before it exists, so that however the run ends (even by a signal), the finally clause knows it
-    staging = digests / f".{window.name}.{secrets.token_hex(4)}.tmp"
     try:
         digests.mkdir(parents=True, exist_ok=True)
-        staging.mkdir()
-        briefs: list[TopicBrief] = []
-        nothing_new: list[Topic] = []
-        for name, topic in topics.items():
-            try:
-                selection = summarise(index, topic, settings, within) if within else None
-            except NothingFound:
-                selection = None
-            if selection is None:
-                nothing_new.append(topic)
-                progress(name, "nothing new")
-                continue
-            brief = _brief(selection, topic, files[name], window, subject, earlier.get(name), folder, staging)
-            briefs.append(brief)
-            what = "rendered" if brief.rendered else "unchanged, kept"
-            progress(name, f"{what}: {plural(brief.points, 'point')} from {plural(brief.sources, 'source')}")
-        digest = Digest(window, folder, subject, tuple(briefs), tuple(nothing_new), placed, unplaced)
-        _write_index(digest, staging)
-        replace_folder(staging, folder)
+        with new_folder(folder) as staging:
+            briefs: list[TopicBrief] = []
+            nothing_new: list[Topic] = []
+            for name, topic in topics.items():
+                try:
+                    selection = summarise(index, topic, settings, within) if within else None
+                except NothingFound:
+                    selection = None
+                if selection is None:
+                    nothing_new.append(topic)
+                    progress(name, "nothing new")
+                    continue
+                brief = _brief(selection, topic, files[name], window, subject, earlier.get(name), folder, staging)
+                briefs.append(brief)
+                what = "rendered" if brief.rendered else "unchanged, kept"
+                progress(name, f"{what}: {plural(brief.points, 'point')} from {plural(brief.sources, 'source')}")
+            digest = Digest(window, folder, subject, tuple(briefs), tuple(nothing_new), placed, unplaced)
+            _write_index(digest, staging)
     except OSError as exc:
         raise BriefingError(f"cannot write the digest into {digests}: {exc.strerror or exc}") from exc
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
     return digest
 
 

@@ -13,6 +13,8 @@ import secrets
 import shutil
 import tempfile
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -53,7 +55,21 @@ def shareable(path: str | Path) -> None:
     os.chmod(path, 0o666 & ~mask)
 
 
-def replace_folder(temp: Path, target: Path) -> None:
+@contextmanager
+def new_folder(target: Path) -> Iterator[Path]:
+    """A hidden folder beside ``target`` to fill, renamed into place when the block ends normally
+    and removed however else it ends. Named before it is made, so no signal can orphan it."""
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        temp.mkdir()
+        yield temp
+        _replace_folder(temp, target)
+    finally:
+        if temp.exists():
+            shutil.rmtree(temp, ignore_errors=True)
+
+
+def _replace_folder(temp: Path, target: Path) -> None:
     """Rename a complete folder into place; an older one is moved aside first and deleted last, so
     a reader sees the old folder or the new one, never a mix, and the old survives any failure."""
     if not target.exists():

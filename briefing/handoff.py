@@ -11,7 +11,6 @@ from __future__ import annotations
 import mimetypes
 import os
 import re
-import secrets
 import shutil
 import smtplib
 import ssl
@@ -23,7 +22,7 @@ from pathlib import Path
 
 from .config import MailSettings
 from .errors import BriefingError, FileError, UsageError
-from .files import fsync_folder, replace_folder
+from .files import fsync_folder, new_folder
 
 _ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$")
 
@@ -57,16 +56,11 @@ def deliver(digest: Path, shared: Path) -> Path:
     target = shared / digest.name
     if target.exists() and not target.is_dir():
         raise BriefingError(f"{target}: exists and is not a digest folder; move it away")
-    temp = shared / f".{digest.name}.{secrets.token_hex(4)}.tmp"
     try:
-        temp.mkdir()
-        _copy_synced(digest, temp)
-        replace_folder(temp, target)
+        with new_folder(target) as temp:
+            _copy_synced(digest, temp)
     except OSError as exc:
         raise BriefingError(f"cannot deliver {digest.name} to {shared}: {_os_reason(exc)}") from exc
-    finally:
-        if temp.exists():
-            shutil.rmtree(temp, ignore_errors=True)
     return target
 
 
