@@ -73,6 +73,14 @@ def fetcher(templates: Path = TEMPLATES):
     return TemplatesOnly(allowed_protocols=("file",), allow_redirects=False)
 
 
+def _renderer(templates: Path):
+    """HTML to a laid-out WeasyPrint document, fetching nothing but the files of ``templates``."""
+    weasyprint = _weasyprint()
+    url_fetcher = fetcher(templates)
+    base_url = templates.resolve().as_uri() + "/"
+    return lambda html: weasyprint.HTML(string=html, base_url=base_url, url_fetcher=url_fetcher).render()
+
+
 @cache
 def missing_fonts() -> tuple[str, ...]:
     """Fonts the template wants that fontconfig does not know, with the package that brings each;
@@ -92,14 +100,12 @@ def one_page(
     edition: str | None = None,
 ) -> Rendered:
     """The selection's brief, cut to one A4 page, as HTML and PDF."""
-    weasyprint = _weasyprint()
+    render = _renderer(templates)
     warnings = tuple(f"font missing, using DejaVu instead: {m}" for m in missing_fonts())
-    url_fetcher = fetcher(templates)
-    base_url = templates.resolve().as_uri() + "/"
 
     def layout(brief: Brief, measure: bool):
         html = render_html(brief, measure=measure, templates=templates)
-        return html, weasyprint.HTML(string=html, base_url=base_url, url_fetcher=url_fetcher).render()
+        return html, render(html)
 
     leave_out: list[tuple[str, int]] = []
     while True:  # content taller than even the measuring page: leave out the lower half and measure again
@@ -131,13 +137,10 @@ def digest_page(digest: Digest, templates: Path = TEMPLATES) -> bytes:
     """A digest's index page as a one-page PDF. When the topics' quoted points do not all fit, the
     lowest topics show only their line (title, size, file), never a cut sentence; when even the
     lines do not fit, the topics are named in one paragraph, as many as fit, the rest counted."""
-    weasyprint = _weasyprint()
-    url_fetcher = fetcher(templates)
-    base_url = templates.resolve().as_uri() + "/"
+    render = _renderer(templates)
 
     def page(shown: int, compact: bool = False, limit: int | None = None):
-        html = render_digest_html(digest, shown, compact=compact, limit=limit, templates=templates)
-        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=url_fetcher).render()
+        document = render(render_digest_html(digest, shown, compact=compact, limit=limit, templates=templates))
         return document if len(document.pages) == 1 else None
 
     document = page(len(digest.briefs))
