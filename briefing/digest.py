@@ -225,6 +225,7 @@ def make_digest(
     try:
         digests.mkdir(parents=True, exist_ok=True)
         with new_folder(folder) as staging:
+            run = _Run(window, subject, folder, staging, _renderer_fingerprint())
             briefs: list[TopicBrief] = []
             nothing_new: list[Topic] = []
             for name, topic in topics.items():
@@ -236,7 +237,7 @@ def make_digest(
                     nothing_new.append(topic)
                     progress(name, "nothing new")
                     continue
-                brief = _brief(selection, topic, files[name], window, subject, earlier.get(name), folder, staging)
+                brief = _brief(run, selection, topic, files[name], earlier.get(name))
                 briefs.append(brief)
                 what = "rendered" if brief.rendered else "unchanged, kept"
                 progress(name, f"{what}: {plural(brief.points, 'point')} from {plural(brief.sources, 'source')}")
@@ -247,34 +248,37 @@ def make_digest(
     return digest
 
 
-def _brief(
-    selection: Selection,
-    topic: Topic,
-    file: str,
-    window: Window,
-    subject: str | None,
-    kept: TopicBrief | None,
-    folder: Path,
-    staging: Path,
-) -> TopicBrief:
-    """The topic's brief in ``staging``: linked from the previous digest when what it would show is
-    unchanged, else rendered. What the index page quotes always comes from the brief just composed."""
+@dataclass(frozen=True)
+class _Run:
+    """What every brief of one digest run shares."""
+
+    window: Window
+    subject: str | None
+    folder: Path  # the previous digest of the window, if any
+    staging: Path  # the new one, being made
+    renderer: str  # _renderer_fingerprint()
+
+
+def _brief(run: _Run, selection: Selection, topic: Topic, file: str, kept: TopicBrief | None) -> TopicBrief:
+    """The topic's brief in the staging folder: linked from the previous digest when what it would
+    show is unchanged, else rendered. What the index page quotes always comes from the brief just composed."""
     from .compose import compose
     from .render.pdf import one_page
     from .render.text import json_document
 
-    full = compose(selection, window.end, subject, edition=window.edition())
+    window, staging = run.window, run.staging
+    full = compose(selection, window.end, run.subject, edition=window.edition())
     notes = {n.number: n.source for n in full.notes}
     top = tuple(Point(p.text, tuple(notes[n] for n in p.notes)) for p in full.points[:TOP_POINTS])
-    fingerprint = _fingerprint(json_document(full, selection))
-    previous = folder / file
+    fingerprint = hashlib.sha256(f"{run.renderer}\0{json_document(full, selection)}".encode()).hexdigest()
+    previous = run.folder / file
     if kept and kept.fingerprint == fingerprint and kept.file == file and _sha256(previous) == kept.sha256:
         try:
             os.link(previous, staging / file)
         except OSError:  # a file system without hard links
             shutil.copyfile(previous, staging / file)
         return replace(kept, title=topic.title, top=top, rendered=False)
-    rendered = one_page(selection, window.end, subject, edition=window.edition())
+    rendered = one_page(selection, window.end, run.subject, edition=window.edition())
     write_atomically(staging / file, rendered.pdf)
     return TopicBrief(
         name=topic.name,
@@ -300,18 +304,17 @@ def _file_names(topics: Mapping[str, Topic]) -> dict[str, str]:
     return names
 
 
-def _fingerprint(composed: str) -> str:
-    """What a brief's PDF depends on: the composed brief, the templates, and the versions of the
-    code and of the PDF writer."""
+def _renderer_fingerprint() -> str:
+    """What every brief's PDF depends on besides its content: the templates, and the versions of the
+    code and of the PDF writer. Read once a digest, not once a brief."""
     from importlib.metadata import version
 
     from .render.html import TEMPLATES
 
-    versions = f"briefing {__version__} weasyprint {version('weasyprint')} pydyf {version('pydyf')}\0"
-    digest = hashlib.sha256(versions.encode() + composed.encode())
+    digest = hashlib.sha256(f"briefing {__version__} weasyprint {version('weasyprint')} pydyf {version('pydyf')}".encode())
     for part in sorted(TEMPLATES.iterdir()):
         if part.is_file():
-            digest.update(part.name.encode() + b"\0" + part.read_bytes())
+            digest.update(b"\0" + part.name.encode() + b"\0" + part.read_bytes())
     return digest.hexdigest()
 
 
