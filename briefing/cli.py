@@ -417,7 +417,7 @@ def digest_command(
     from .topics import load_topics
 
     skipped: tuple[Skipped, ...] = ()
-    with _stopped_cleanly(), _reported(ctx):
+    with _stopped_cleanly() as check_stop, _reported(ctx):
         settings = load_settings(corpus, index)
         if sum((week is not None, since is not None or until is not None, since_last)) > 1:
             raise UsageError("give one window: --week, --since/--until, or --since-last")
@@ -462,8 +462,14 @@ def digest_command(
             else:
                 window = dg.last_days(day)
             with _progress("Digest " + window.name, len(known)) as progress:
-                made = dg.make_digest(opened, known, window, digests, settings.subject, digested, progress=progress)
+
+                def step(name: str, outcome: str) -> None:
+                    progress(name, outcome)
+                    check_stop()
+
+                made = dg.make_digest(opened, known, window, digests, settings.subject, digested, progress=step)
             _print_digest(made)
+            check_stop()  # stopped at the very end: the digest is whole, but it is not handed off
             if shared is not None:
                 from .handoff import deliver as copy_to
 
@@ -504,14 +510,26 @@ def _fetch_feeds(settings: Settings) -> tuple[Skipped, ...]:
 
 
 @contextmanager
-def _stopped_cleanly() -> Iterator[None]:
+def _stopped_cleanly() -> Iterator[Callable[[], None]]:
     """A scheduler stops a job with SIGTERM: turn it into an exit that runs the clean-up code, so a
-    half-made digest is cleared away as after Ctrl-C."""
+    half-made digest is cleared away as after Ctrl-C. An exception raised by a signal handler is
+    lost when the signal lands in a ``__del__`` (WeasyPrint has some), so the stop is also kept,
+    and the function yielded raises it again: call it between steps."""
     import signal
 
-    previous = signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
+    stopped: list[int] = []
+
+    def stop(number: int, frame: object) -> None:
+        stopped.append(number)
+        sys.exit(128 + number)
+
+    def check() -> None:
+        if stopped:
+            sys.exit(128 + stopped[0])
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        yield
+        yield check
     finally:
         signal.signal(signal.SIGTERM, previous)
 
