@@ -180,10 +180,10 @@ class Index:
         ).fetchall()
         return [(_sentence(row[:7]), tuple(row[7].split()), row[8]) for row in rows]
 
-    def count(self, query: str, within: Collection[str] | None = None) -> int:
+    def count(self, query: str) -> int:
         return self.db.execute(
             "SELECT count(*) FROM sentence_fts JOIN sentences s ON s.id = sentence_fts.rowid"
-            f" WHERE sentence_fts MATCH ? AND s.is_question = 0{self._scope(within, 's')}",
+            " WHERE sentence_fts MATCH ? AND s.is_question = 0",
             (query,),
         ).fetchone()[0]
 

@@ -83,9 +83,9 @@ def density(stems: Sequence[str], text: str, terms: Sequence[Term]) -> tuple[flo
     return min(1.0, sum(covered.values()) / max(len(content), DENSITY_FLOOR)), tuple(matched)
 
 
-def count_matches(index: Index, topic: Topic, within: Collection[str] | None = None) -> int:
-    """How many statements of the index (or of the documents ``within`` names) match the topic at all."""
-    return index.count(fts_query(topic), within)
+def count_matches(index: Index, topic: Topic) -> int:
+    """How many statements of the index match the topic at all."""
+    return index.count(fts_query(topic))
 
 
 def candidates(
