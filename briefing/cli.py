@@ -440,16 +440,13 @@ def digest_command(
             typer.echo(f"Rebuilt the index: {report.rebuilt_because}.", err=True)
         digests = out or settings.digests
         with Index(path) as opened:
-            digested, recovered = (opened.digested(), {}) if since_last else (None, {})
-            if since_last and not digested:
-                recovered = dg.recorded_in(digests)
-                if recovered:
-                    typer.echo(
-                        f"Warning: the index has lost its --since-last record (was it rebuilt?); took it from the "
-                        f"handed-off digests in {digests} ({len(recovered)} articles).",
-                        err=True,
-                    )
-                digested = recovered
+            earlier = dg.since_last_record(opened, digests) if since_last else None
+            if earlier and earlier.recovered:
+                typer.echo(
+                    f"Warning: the index has lost its --since-last record (was it rebuilt?); took it from the "
+                    f"handed-off digests in {digests} ({len(earlier.recovered)} articles).",
+                    err=True,
+                )
             if week is not None:
                 window = dg.iso_week(week)
             elif since is not None:
@@ -457,8 +454,8 @@ def digest_command(
                 if until is None and first > last:
                     raise UsageError(f"--since {first} is after --as-of {last} (today unless given): give --until")
                 window = dg.between(first, last)
-            elif since_last:
-                window = dg.since_last(day, digests, opened.last_digest() or dg.latest(recovered.values()))
+            elif earlier:
+                window = dg.since_last(day, digests, earlier.last)
             else:
                 window = dg.last_days(day)
             with _progress("Digest " + window.name, len(known)) as progress:
@@ -467,6 +464,7 @@ def digest_command(
                     progress(name, outcome)
                     check_stop()
 
+                digested = earlier.digested if earlier else None
                 made = dg.make_digest(opened, known, window, digests, settings.subject, digested, progress=step)
             _print_digest(made)
             check_stop()  # stopped at the very end: the digest is whole, but it is not handed off
@@ -480,8 +478,8 @@ def digest_command(
 
                 mail(made.files, recipients, settings.mail, dg.mail_subject(made), dg.mail_text(made))
                 typer.echo(f"Mailed {plural(len(made.files), 'PDF')} to {', '.join(recipients)}")
-            if since_last:
-                dg.record(opened, made, recovered)
+            if earlier:
+                dg.record(opened, made, earlier.recovered)
     if skipped:
         raise typer.Exit(EXIT_PARTIAL)
 

@@ -397,6 +397,24 @@ def mail_text(digest: Digest) -> str:
     return "\n".join(lines) + "\n"
 
 
+@dataclass(frozen=True)
+class SinceLast:
+    """What earlier ``--since-last`` digests covered: the index's record or, when the index has
+    lost it, the one read back from the handed-off digests (``recovered``, to be written again)."""
+
+    digested: dict[str, str]
+    recovered: dict[str, str]
+    last: str | None  # the digest a new one follows
+
+
+def since_last_record(index: Index, digests: Path) -> SinceLast:
+    digested = index.digested()
+    if digested:
+        return SinceLast(digested, {}, index.last_digest())
+    recovered = _recorded_in(digests)
+    return SinceLast(recovered, recovered, _latest(recovered.values()))
+
+
 def record(index: Index, digest: Digest, recovered: Mapping[str, str] | None = None) -> None:
     """Mark a handed-off ``--since-last`` digest's articles as digested, so the next one starts
     after them; ``recovered`` is the record taken from earlier digests' folders, kept too. The
@@ -410,7 +428,7 @@ def record(index: Index, digest: Digest, recovered: Mapping[str, str] | None = N
         raise BriefingError(f"cannot mark {digest.folder} as handed off: {exc.strerror or exc}") from exc
 
 
-def recorded_in(digests: Path) -> dict[str, str]:
+def _recorded_in(digests: Path) -> dict[str, str]:
     """Which articles the handed-off ``--since-last`` digests in ``digests`` covered, by their
     index.json: the record to fall back on when the index lost its own (it is rebuilt when
     unreadable). A digest whose hand-off failed is not in it: its articles are still to be sent."""
@@ -427,7 +445,7 @@ def recorded_in(digests: Path) -> dict[str, str]:
     return found
 
 
-def latest(names: Iterable[str]) -> str | None:
+def _latest(names: Iterable[str]) -> str | None:
     """The newest ``--since-last`` digest of these names (added-2025-05-01-10 is after -2)."""
     return max(names, key=_added_order, default=None)
 
