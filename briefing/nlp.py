@@ -29,7 +29,9 @@ NEWS_ABBREVIATIONS = frozenset(
     """.split()
 )
 
-_GLUED_SENTENCE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
+_GLUED_SENTENCE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[。！？])(?![」』）”’。！？\s])|(?<=[。！？][」』）”’])")
+_RUNS_ON = re.compile(r"[\W_]*[a-z]+\b(?![’'\w]*[A-Z])")  # a span that starts in lower case continues a sentence
+_WORDY = re.compile(r"\w")
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 
@@ -46,14 +48,19 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences of one paragraph.
 
     Also splits where a scrape lost the space after a full stop ("meeting.They"),
-    which Punkt leaves glued.
+    which Punkt leaves glued, and after Chinese and Japanese full stops, which it does not
+    know; and joins back what Punkt cut too soon: a span that goes on in lower case after an
+    exclamation inside a quotation, or one of only punctuation (". . .").
     """
-    spans = []
+    spans: list[tuple[int, int]] = []
     for start, end in _punkt().span_tokenize(text):
+        if spans and (_RUNS_ON.match(text, start, end) or not _WORDY.search(text, start, end)):
+            start = spans.pop()[0]  # "an “a-ha!” moment", ". . ." and "!" are not sentences
         cut = start
         for match in _GLUED_SENTENCE.finditer(text, start, end):
-            spans.append((cut, match.start()))
-            cut = match.start()
+            if match.start() > cut and text[match.start() : end].strip():
+                spans.append((cut, match.start()))
+                cut = match.start()
         spans.append((cut, end))
     return spans
 

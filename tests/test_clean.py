@@ -234,3 +234,70 @@ def test_newswire_datelines_come_off_the_lede(lede, place):
 def test_a_dash_after_an_ordinary_word_is_not_a_dateline():
     text = "Kazakhstan - the largest country in Central Asia - held talks with the European Union today.\n"
     assert clean(text).body[0] == text.strip()
+
+
+PROSE = [
+    "The committee will publish its findings next month, after hearing from regional governors.",
+    "Its chair said the hearings had been the longest in the committee's history.",
+    "Opposition members called for the report to be debated before the summer recess.",
+]
+
+
+@pytest.mark.parametrize("marker", ["Related Coverage", "Read more", "READ MORE:"])
+def test_a_mid_article_link_line_drops_its_teasers_but_not_the_rest_of_the_article(marker):
+    teasers = ["Budget talks stall in Astana", "Governors meet over water quotas"]
+    result = clean("\n".join([LEAD, marker, *teasers, *PROSE]) + "\n")
+    assert list(result.body) == [LEAD, *PROSE]
+    assert {d.reason for d in result.dropped if d.text in teasers} == {"teaser"}
+
+
+def test_teasers_with_blurbs_after_an_end_marker_stay_out():
+    blurb = "A court in Almaty has jailed a former minister for taking bribes, his lawyer said on Monday."
+    result = clean("\n".join([LEAD, "You May Also Like", "Politics", blurb, "Energy", blurb.replace("Almaty", "Aktau")]))
+    assert list(result.body) == [LEAD]
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "The ministry will open talks with the three neighbouring states on the new water quotas this spring ❖",
+        "The decree on grain exports takes effect on Monday, the agriculture ministry said in a statement (BA)",
+        "Правительство утвердило новый план развития транспортных коридоров до 2030 года и выделило средства",
+    ],
+)
+def test_prose_without_a_final_full_stop_is_not_a_heading(paragraph):
+    assert clean(f"{LEAD}\n\n{paragraph}\n").body == (LEAD, paragraph)
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "Copyright 2023 The Associated Press. All rights reserved. This material may not be published, broadcast,"
+        " rewritten or redistributed.",
+        "Reprinted by permission of the author. The original appeared in the Steppe Review.",
+        "© 2022, Example News. This article is the copyrighted property of Example News. Written permission must be"
+        " obtained before reprint in online or print media.",
+        "Subscribe now to our digital edition for the full story.",
+        "For the latest stories download the Example News apps for iOS and Android.",
+        "This post contains references to products from one or more of our advertisers.",
+    ],
+)
+def test_fine_print_is_dropped_in_any_position(footer):
+    result = clean(f"{LEAD}\n\n{footer}\n\n{PROSE[0]}\n")
+    assert result.body == (LEAD, PROSE[0])
+
+
+def test_boilerplate_sentences_inside_a_paragraph_never_reach_the_index():
+    from briefing import ingest
+    from briefing.models import Document, Source
+
+    body = f"{LEAD} We want to hear what you think about this article. {PROSE[0]}\n"
+    kept = [s.text for s in ingest.extract(Document("d", "d.md", Source(), body, "h")).sentences]
+    assert kept == [LEAD, PROSE[0]]
+
+
+def test_a_contact_line_in_look_alike_letters_is_dropped():
+    disguised = "Соntасt uѕ аt marketing@example.com оr саll uѕ аt 501-601-0315 fоr аdvеrtіѕіng расkаgеѕ tоdау."
+    result = clean(f"{LEAD}\n\n{disguised}\n")
+    assert result.body == (LEAD,) and result.dropped[0].reason == "disguised text"
+    assert clean(f"{LEAD}\n\nМинистр сказал, что переговоры продолжатся в Астане.\n").body[-1].startswith("Министр")

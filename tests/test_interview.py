@@ -139,3 +139,22 @@ def test_a_long_paragraph_of_quotes_is_attributed_sentence_by_sentence():
     sentences = extract_text("“The talks went well,” Anna Smith said. " * 300 + "\n")
     assert len(sentences) == 300
     assert all(s.speaker == "Anna Smith" and s.in_quote for s in sentences)
+
+
+@pytest.mark.parametrize("tag", ["Mr Malone", "Mr. Malone", "Dr Malone"])
+def test_honorific_speaker_tags_credit_the_speaker_not_the_interviewer(tag):
+    from briefing import ingest
+    from briefing.models import Document, Source
+
+    body = (
+        "Radio host Jane Doe spoke to farm leader Tom Malone about the trade deal.\n\n"
+        "Jane Doe: How do you see the deal affecting beef farmers?\n\n"
+        f"{tag}: We see it as a serious threat. Beef exports could fall by a fifth.\n\n"
+        "Ms. Lee: I disagree with that entirely.\n"
+    )
+    result = ingest.extract(Document("d", "d.md", Source(kind="interview"), body, "h"))
+    by_text = {s.text: s for s in result.sentences}
+    for answer in ("We see it as a serious threat.", "Beef exports could fall by a fifth."):
+        assert by_text[answer].speaker == "Tom Malone" and not by_text[answer].is_question
+    assert by_text["I disagree with that entirely."].speaker == "Ms. Lee"
+    assert by_text["How do you see the deal affecting beef farmers?"].is_question

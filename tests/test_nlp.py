@@ -44,3 +44,20 @@ def test_stopwords_ship_with_the_package():
     words = nlp.stopwords()
     assert {"the", "and", "of"} <= words
     assert "sanction" not in words and "kazakhstan" not in words
+
+
+def test_no_fragments_from_exclamations_in_quotes_or_spaced_ellipses():
+    assert nlp.sentences("It was an “a-ha!” moment for me. Did this moment occur? Yes.") == [
+        "It was an “a-ha!” moment for me.",
+        "Did this moment occur?",
+        "Yes.",
+    ]
+    assert nlp.sentences("He paused . . . and then he left. Then he came back.") == [
+        "He paused . . . and then he left.",
+        "Then he came back.",
+    ]
+    assert nlp.sentences("“Stop!” he shouted. iPhone sales fell.") == ["“Stop!” he shouted.", "iPhone sales fell."]
+
+
+def test_chinese_and_japanese_full_stops_end_sentences():
+    assert nlp.sentences("東京は晴れ。「大阪は雨。」Then English.") == ["東京は晴れ。", "「大阪は雨。」", "Then English."]

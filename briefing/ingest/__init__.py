@@ -12,8 +12,9 @@ from ..models import Document, Sentence, Source
 from ..nlp import sentence_spans
 from . import loaders
 from .loaders import Raw, read
-from .clean import Dropped, clean
+from .clean import Dropped, boilerplate_sentence, clean
 from .interview import Names, is_question, quotations, turns, voice
+from .verbatim import Original, markdown_text
 
 SUFFIXES = loaders.SUFFIXES
 QUOTED = 0.5  # share of a sentence inside quotation marks that makes it a quotation
@@ -37,15 +38,25 @@ def document(raw: Raw, doc_id: str, relative: str) -> Document:
 
 
 def extract(document: Document) -> Extracted:
+    """The document's sentences, each one verbatim in its text: a sentence that cleaning left
+    with a hole is re-taken from the text or dropped, never kept."""
     cleaned = clean(document.body)
     source = document.source.filled_from(cleaned.found)
     names = Names(cleaned.body, source)
+    own = Original(markdown_text(document.body))
     sentences: list[Sentence] = []
+    dropped = list(cleaned.dropped)
     for paragraph, turn in enumerate(turns(cleaned.body, source, names)):
         quotes = quotations(turn.text, names.resolve)
         first = 0
         for start, end in sentence_spans(turn.text):
             text = turn.text[start:end].strip()
+            if boilerplate_sentence(text):
+                dropped.append(Dropped(text, "boilerplate"))
+                continue
+            if not own.holds(text) and (text := own.retake(text) or "") == "":
+                dropped.append(Dropped(turn.text[start:end].strip(), "not verbatim in the source"))
+                continue
             share, quoted_by, first = voice((start, end), quotes, first)
             in_quote = share >= QUOTED
             sentences.append(
@@ -59,4 +70,4 @@ def extract(document: Document) -> Extracted:
                     in_quote=in_quote,
                 )
             )
-    return Extracted(source, tuple(sentences), cleaned.dropped)
+    return Extracted(source, tuple(sentences), tuple(dropped))

@@ -18,13 +18,15 @@ from dataclasses import dataclass
 
 from ..dates import find_date
 from ..models import Source
-from ..nlp import stopwords
+from ..nlp import sentences, stopwords
 
 HEADING = "heading"
 BODY = "body"
+HEADING_WORDS = 12  # a line without final punctuation and longer than this is prose
+RESUMING = 3  # paragraphs of prose in a row after a "Read more" line: the article goes on
 
-_TERMINAL = ".!?…:;"
-_CLOSERS = "\"'”’»)]*_ "
+_TERMINAL = ".!?…:;。！？"
+_CLOSERS = "\"'”’»)]*_ 」』）"
 
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 _MD_QUOTE = re.compile(r"^>\s?")
@@ -78,6 +80,39 @@ _LEDE_DATELINE = re.compile(
     r"\s*(?:–|—|--|-|_)\s+(?=[A-Z“\"`'])"
 )
 _CHROME_QUESTION = re.compile(r"\byou(?:r)?\b", re.IGNORECASE)
+_BOILERPLATE = re.compile(
+    r"\ball rights reserved\b|\bcopyrighted (?:property|material)\b|^(?:©|\(c\)|copyright)\s*(?:©\s*)?\d{4}\b"
+    r"|\bmay not be (?:\w+ )?(?:published|reproduced|broadcast|rewritten|redistributed|republished|copied)\b"
+    r"|\b(?:reprinted|republished|reproduced|used) (?:by|with) (?:kind )?permission\b"
+    r"|\b(?:written|prior) permission (?:must|is required|of)\b|\bwithout (?:prior )?(?:written )?permission and\b"
+    r"|\bsubscribe (?:now|today|here)\b|\bsubscribe to (?:our|the) (?:\w+ )?(?:newsletter|edition|channel|podcast)"
+    r"|\bsign(?:ing)? up (?:for|to) (?:our|the) (?:\w+ )?newsletter|\bnever miss (?:a|the|an)\b"
+    r"|\bdownload (?:the|our) (?:\w+ ){0,3}apps?\b|\badvertise with\b|\bcontact us (?:at|on|via)\b"
+    r"|\bwe want to hear what you think\b|\b(?:this|the) (?:post|page|article|site) (?:contains|may contain) (?:references|affiliate|links)"
+    r"|\bwe (?:may )?(?:earn|receive) (?:a )?(?:small )?(?:commission|compensation)\b"
+    r"|\bhas not been (?:reviewed|approved|provided|endorsed)(?:,? (?:reviewed|approved|provided|endorsed))*(?:,? or \w+)? by\b",
+    re.IGNORECASE,
+)
+_CONFUSABLES = str.maketrans(
+    "АВЕКМНОРСТХаеорсухіјѕԁԛԝΑΒΕΖΗΙΚΜΝΟΡΤΥΧοντ",
+    "ABEKMHOPCTXaeopcyxijsdqwABEZHIKMNOPTYXovt",
+)
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def skeleton(text: str) -> str:
+    """Text with look-alike letters of other scripts read as Latin, for matching chrome phrases."""
+    return text.translate(_CONFUSABLES)
+
+
+def _word_scripts(value: str):
+    if value.isascii():
+        return
+    import unicodedata
+
+    for word in _LETTERS.findall(value):
+        if not word.isascii():
+            yield {unicodedata.name(c, "?").split(" ")[0] for c in word}
 
 
 @dataclass(frozen=True)
@@ -181,18 +216,24 @@ def clean(text: str) -> Cleaned:
         dropped.append(Dropped(line.text, reason))
 
     seen: set[str] = set()
-    for line in all_lines:
+    resume = -1
+    for number, line in enumerate(all_lines):
         value = line.text
         started = any(p.role == BODY for p in kept)
+        if number == resume:
+            ended = False
         prose = _ends_sentence(value) and _word_count(value) > 8
         short = _word_count(value) <= 14 and not prose
         if ended:
-            drop(line, "after the end of the article")
+            drop(line, "teaser" if resume > number else "after the end of the article")
+        elif _disguised(value):
+            drop(line, "disguised text")
         elif not re.search(r"[^\W\d_]", value):
             drop(line, "no words")
         elif _END_MARKER.match(value):
+            resume = _resumes(all_lines, number + 1) if started else -1
             ended = started
-            drop(line, "end of article" if started else "page chrome")
+            drop(line, ("link line" if resume > 0 else "end of article") if started else "page chrome")
         elif short and (match := _LABEL.match(value)):
             drop(line, _label_reason(match["label"].lower()))
         elif short and (len(_SOCIAL.findall(value)) >= 2 or _FOLLOW.search(value)):
@@ -211,13 +252,15 @@ def clean(text: str) -> Cleaned:
             drop(line, "dateline")
         elif _EDITOR_NOTE.search(value):
             drop(line, "editor's note")
+        elif _boilerplate(value):
+            drop(line, "boilerplate")
         elif value.count("|") >= 2 and not _ends_sentence(value):
             drop(line, "navigation")
         elif counts[value] > 1 and _word_count(value) >= 3 and not value.endswith(":") and (not prose or value in seen):
             drop(line, "repeated line")
         elif not started and not kept and not line.heading and short and _chrome_before_the_article(value):
             drop(line, "page chrome")
-        elif line.heading or not _ends_sentence(value) or (line.bullet and short and _title_case(value)):
+        elif line.heading or _unpunctuated_heading(value) or (line.bullet and short and _title_case(value)):
             if not started and not kept:
                 found.setdefault("title", value)
             kept.append(Paragraph(value, HEADING))
@@ -230,6 +273,48 @@ def clean(text: str) -> Cleaned:
             kept.append(Paragraph(value, BODY))
         seen.add(line.text)
     return Cleaned(tuple(kept), tuple(dropped), Source(**found))
+
+
+def _resumes(all_lines: list[_Line], start: int) -> int:
+    """Where the article goes on after a "Related coverage" or "Read more" line (teaser headlines
+    between), or -1: a run of ``RESUMING`` paragraphs of prose is the article, not teasers,
+    which alternate a headline or section label with at most a blurb or two."""
+    run = 0
+    for number in range(start, len(all_lines)):
+        value = all_lines[number].text
+        if _END_MARKER.match(value):
+            return -1
+        run = run + 1 if _ends_sentence(value) and _word_count(value) > 8 and not all_lines[number].heading else 0
+        if run == RESUMING:
+            return number - RESUMING + 1
+    return -1
+
+
+def _unpunctuated_heading(value: str) -> bool:
+    """A line without final punctuation is a heading when it is short; a long one is prose that
+    ends in a symbol, an abbreviation in brackets or nothing (feeds often drop the full stop)."""
+    return not _ends_sentence(value) and (_word_count(value) <= HEADING_WORDS or _title_case(value))
+
+
+def boilerplate_sentence(sentence: str) -> bool:
+    """A sentence of the page's fine print or a call to the reader, wherever it stands."""
+    return bool(_BOILERPLATE.search(skeleton(sentence)))
+
+
+def _boilerplate(value: str) -> bool:
+    """A paragraph of fine print: copyright and permission notices, sign-up and app prompts,
+    advertiser disclosures. Taken whole when half its sentences are such (the rest is the same
+    notice in other words); one such sentence inside an article's paragraph goes alone."""
+    if not boilerplate_sentence(value):
+        return False
+    parts = sentences(value)
+    return sum(map(boilerplate_sentence, parts)) * 2 >= len(parts)
+
+
+def _disguised(value: str) -> bool:
+    """Words written with look-alike letters of another script ("Соntасt" with Cyrillic о, а, с):
+    spam hides from filters so, an article never does."""
+    return any("LATIN" in scripts and scripts & {"CYRILLIC", "GREEK"} for scripts in _word_scripts(value))
 
 
 def _chrome_before_the_article(value: str) -> bool:

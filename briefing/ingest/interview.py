@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 from ..models import Source
 
-_NAME = r"(?:(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}"
+_HONORIFIC = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Lord|Lady)\.?\s+"
+_NAME = rf"(?:{_HONORIFIC})?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){{0,3}}"
+_HONORED = re.compile(rf"^{_HONORIFIC}(?=[A-Z])")
 _TAG = re.compile(rf"^(?P<name>{_NAME})\s*:\s*(?P<rest>.*)$")
 _QUESTION_MARK = re.compile(r"^(?:Q\s*:|Question\s*[:.])\s*(?P<rest>.*)$")
 _ANSWER_MARK = re.compile(rf"^(?:A\s*:|Answer\s*[:.])\s*(?:(?P<name>{_NAME})\s*:\s*)?(?P<rest>.*)$")
@@ -82,6 +84,8 @@ def turns(paragraphs: Sequence[str], source: Source, names: Names) -> list[Turn]
         if not match or _QUESTION_MARK.match(match.string) or _ANSWER_MARK.match(match.string):
             return False
         name = match["name"]
+        if _HONORED.match(name):
+            return True  # "Mr Malone:", "Dr. Ahmed:" open a turn wherever they stand
         if person(name) is None and names.resolve(name) == name:
             return False
         return tag_counts[name] >= 2 or (interview and name in untagged)
@@ -137,9 +141,12 @@ class Names:
         self.interviewee = self._interviewee(text)
 
     def resolve(self, name: str | None) -> str | None:
+        """The fullest form of a name the document gives ("Mr Malone" → "Tom Malone")."""
         if not name:
             return None
         name = name.strip()
+        if (honored := _HONORED.match(name)) and (bare := name[honored.end() :]) and self.resolve(bare) != bare:
+            return self.resolve(bare)
         longer = [p for p in self.people if p != name and p.endswith(" " + name)]
         return max(longer, key=lambda p: (self.people[p], p)) if longer else name
 

@@ -196,26 +196,12 @@ def _plain_text(raw: Raw) -> Loaded:
 
 def _html(raw: Raw) -> Loaded:
     """Main text and metadata of a web page; trafilatura knows page layouts better than regexes."""
-    import trafilatura
+    from .html import article
 
-    extracted = trafilatura.bare_extraction(
-        decode(raw.data, str(raw.path)),
-        with_metadata=True,
-        include_comments=False,
-        include_tables=False,
-        favor_precision=True,
-    )
-    text = getattr(extracted, "text", None)
-    if not text or not text.strip():
+    page = article(decode(raw.data, str(raw.path)))
+    if page is None or not page.body.strip():
         raise FileError(raw.path, "no article text found in the page")
-    found = {
-        "outlet": extracted.sitename,
-        "title": extracted.title,
-        "author": extracted.author,
-        "date": extracted.date,
-        "url": extracted.url,
-    }
-    return Loaded(text, source_from_mapping({**found, **dict(raw.sidecar)}, str(raw.path)))
+    return Loaded(page.body, source_from_mapping({**dict(page.found), **dict(raw.sidecar)}, str(raw.path)))
 
 
 _PARSERS = {".md": _markdown, ".txt": _plain_text, ".html": _html, ".htm": _html}

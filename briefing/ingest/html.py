@@ -1,0 +1,105 @@
+"""A web page to its article's text, structure kept, every word the page's own.
+
+trafilatura finds the article and marks what it found as XML: headings (``head``), list
+items, quotations, line breaks and links (``ref``). We keep that structure as Markdown
+lines (``#`` headings, ``-`` items) so cleaning never has to guess a heading from plain
+text, and we drop blocks that are mostly link text (teasers, "Read more: …" lines) by
+what the page marks as links rather than by one site's wording. Every block is then
+checked against the page's own text (``verbatim``): an extractor that dropped a link's
+words leaves a hole, and such a block is re-taken from the page or dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..nlp import sentences
+from .verbatim import Original, page_text
+
+LINK_SHARE = 0.6  # a block with more of its text in links than this is navigation, not article
+_BLOCKS = {"p": "", "head": "# ", "item": "- ", "quote": "> ", "cell": ""}
+
+
+@dataclass(frozen=True)
+class Page:
+    """The article's text as Markdown lines and what the page says of itself (``Source`` fields)."""
+
+    body: str
+    found: tuple[tuple[str, str], ...]
+
+
+def article(html: str) -> Page | None:
+    """The article of a page, or None when trafilatura finds none."""
+    import trafilatura
+
+    extracted = trafilatura.bare_extraction(
+        html,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        include_links=True,
+        include_formatting=False,
+    )
+    if extracted is None or extracted.body is None:
+        return None
+    page = Original(page_text(html))
+    blocks = [text for text in (_block(element, page) for element in _blocks(extracted.body)) if text]
+    found = {
+        "outlet": extracted.sitename,
+        "title": extracted.title,
+        "author": extracted.author,
+        "date": extracted.date,
+        "url": extracted.url,
+    }
+    return Page("\n\n".join(blocks), tuple((key, value) for key, value in found.items() if value))
+
+
+def _blocks(body) -> list:
+    """The innermost text blocks in reading order: a list's items, a table's cells, paragraphs."""
+    found = []
+    for element in body.iter("p", "head", "item", "quote", "cell"):
+        if not any(child.tag in _BLOCKS for child in element.iterdescendants()):
+            found.append(element)
+    return found
+
+
+def _block(element, page: Original) -> str | None:
+    lines = _lines(element)
+    text = " ".join(" ".join(lines).split())
+    if not text:
+        return None
+    linked = sum(len("".join(ref.itertext()).strip()) for ref in element.iter("ref"))
+    if linked > LINK_SHARE * len(text) and element.tag != "head":
+        return None
+    kept = [line for line in (_verbatim(line, page) for line in lines) if line]
+    if not kept:
+        return None
+    mark = _BLOCKS[element.tag]
+    return "\n".join(mark + line for line in kept) if mark else "\n".join(kept)
+
+
+def _lines(element) -> list[str]:
+    """The block's text, one entry per line the page breaks it into (``<br>``)."""
+    lines: list[list[str]] = [[]]
+
+    def walk(node) -> None:
+        if node.tag == "lb":
+            lines.append([])
+        else:
+            lines[-1].append(node.text or "")
+            for child in node:
+                walk(child)
+                lines[-1].append(child.tail or "")
+
+    walk(element)
+    return [text for text in (" ".join("".join(parts).split()) for parts in lines) if text]
+
+
+def _verbatim(line: str, page: Original) -> str | None:
+    """The line as the page prints it: whole, re-taken, or only its sentences that hold."""
+    if page.holds(line):
+        return line
+    if (whole := page.retake(line)) is not None:
+        return whole
+    parts = [s for s in (page.retake(s) if not page.holds(s) else s for s in sentences(line)) if s]
+    return " ".join(parts) or None
