@@ -11,13 +11,17 @@ words leaves a hole, and such a block is re-taken from the page or dropped.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from ..nlp import sentences
 from .verbatim import Original, page_text
 
 LINK_SHARE = 0.6  # a block with more of its text in links than this is navigation, not article
 _BLOCKS = {"p": "", "head": "# ", "item": "- ", "quote": "> ", "cell": ""}
+_SITE_SUFFIX = re.compile(r"\s+[|–—-]\s+(?P<site>[^|–—]{2,60})$")
+_NO_AUTHOR = re.compile(r"^(?:no author|anonymous|unknown|admin(?:istrator)?|author|none)$|\bsays$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -46,12 +50,35 @@ def article(html: str) -> Page | None:
     blocks = [text for text in (_block(element, page) for element in _blocks(extracted.body)) if text]
     found = {
         "outlet": extracted.sitename,
-        "title": extracted.title,
-        "author": extracted.author,
+        "title": _title(extracted.title, extracted.sitename, extracted.url),
+        "author": _author(extracted.author),
         "date": extracted.date,
         "url": extracted.url,
     }
     return Page("\n\n".join(blocks), tuple((key, value) for key, value in found.items() if value))
+
+
+def _letters(text: str | None) -> str:
+    return re.sub(r"[\W\d_]+", "", (text or "").lower())
+
+
+def _title(title: str | None, sitename: str | None, url: str | None) -> str | None:
+    """The headline without the site's name that pages append ("… | Harper's Magazine"); a
+    single lower-case word (a CMS's name, "escenic") is no headline."""
+    if not title or re.fullmatch(r"[a-z][\w-]*", title.strip()):
+        return None
+    host = _letters(urlsplit(url or "").hostname)
+    while (match := _SITE_SUFFIX.search(title)) and (site := _letters(match["site"])) and (
+        site == _letters(sitename) or site in host or (len(site) >= 4 and site in _letters(sitename))
+    ):
+        title = title[: match.start()]
+    return title.strip() or None
+
+
+def _author(author: str | None) -> str | None:
+    """Names only: "No Author" is none, and "Art Edwards says" is a commenter, not the author."""
+    names = [name.strip() for name in (author or "").split(";") if name.strip() and not _NO_AUTHOR.search(name.strip())]
+    return "; ".join(names) or None
 
 
 def _blocks(body) -> list:
