@@ -301,3 +301,9 @@ def test_a_contact_line_in_look_alike_letters_is_dropped():
     result = clean(f"{LEAD}\n\n{disguised}\n")
     assert result.body == (LEAD,) and result.dropped[0].reason == "disguised text"
     assert clean(f"{LEAD}\n\nМинистр сказал, что переговоры продолжатся в Астане.\n").body[-1].startswith("Министр")
+
+
+def test_a_long_sentence_marked_as_a_heading_is_a_paragraph():
+    styled = "## Officials said the deal was the first of its kind in the region and could be extended further."
+    assert clean(f"{LEAD}\n\n{styled}\n").body == (LEAD, styled.removeprefix("## "))
+    assert clean(f"{LEAD}\n\n## Water and energy\n").body == (LEAD,)

@@ -260,7 +260,9 @@ def clean(text: str) -> Cleaned:
             drop(line, "repeated line")
         elif not started and not kept and not line.heading and short and _chrome_before_the_article(value):
             drop(line, "page chrome")
-        elif line.heading or _unpunctuated_heading(value) or (line.bullet and short and _title_case(value)):
+        elif (line.heading and not _long_prose(value)) or _unpunctuated_heading(value) or (
+            line.bullet and short and _title_case(value)
+        ):
             if not started and not kept:
                 found.setdefault("title", value)
             kept.append(Paragraph(value, HEADING))
@@ -288,6 +290,11 @@ def _resumes(all_lines: list[_Line], start: int) -> int:
         if run == RESUMING:
             return number - RESUMING + 1
     return -1
+
+
+def _long_prose(value: str) -> bool:
+    """A heading mark on a long full sentence is a site's styling of a paragraph, not a heading."""
+    return _ends_sentence(value) and _word_count(value) > HEADING_WORDS
 
 
 def _unpunctuated_heading(value: str) -> bool:

@@ -33,21 +33,31 @@ class Page:
 
 
 def article(html: str) -> Page | None:
-    """The article of a page, or None when trafilatura finds none."""
+    """The article of a page, or None when trafilatura finds none whose text the page holds.
+
+    trafilatura's default settings keep most of the article (what they let through is
+    cleaned after); when all they found is a jumble of the page's blocks, its precise mode
+    often still finds the article. Dates: the first publication, from the page's markup,
+    never a guess from the text ("Copyright 2024" is no date of the article)."""
     import trafilatura
 
-    extracted = trafilatura.bare_extraction(
-        html,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=True,
-        include_links=True,
-        include_formatting=False,
-    )
-    if extracted is None or extracted.body is None:
-        return None
     page = Original(page_text(html))
-    blocks = [text for text in (_block(element, page) for element in _blocks(extracted.body)) if text]
+    for precise in (False, True):
+        extracted = trafilatura.bare_extraction(
+            html,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            include_links=True,
+            include_formatting=False,
+            favor_precision=precise,
+            date_extraction_params={"original_date": True, "extensive_search": False},
+        )
+        if extracted is None or extracted.body is None:
+            return None
+        blocks = [text for text in (_block(element, page) for element in _blocks(extracted.body)) if text]
+        if blocks:
+            break
     found = {
         "outlet": extracted.sitename,
         "title": _title(extracted.title, extracted.sitename, extracted.url),

@@ -1,0 +1,76 @@
+"""Web pages: trafilatura's marked-up article, link-dense blocks out, the page's own words kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from briefing import ingest
+from briefing.ingest.html import _title, article
+from briefing.ingest.verbatim import Original, page_text
+
+PARAGRAPHS = [
+    "Kazakhstan and Uzbekistan signed a water-sharing agreement on Tuesday after two years of talks.",
+    "The agreement runs for ten years and sets up a joint commission to settle disputes over reservoir releases.",
+    "Farmers in the south of both countries have long complained that summer releases come too late.",
+    "The commission will meet twice a year, alternating between Tashkent and Astana, the ministries said.",
+]
+STYLED = "Officials said the deal was the first of its kind in the region and could be extended to Kyrgyzstan."
+
+
+def page(**overrides: str) -> str:
+    parts = {
+        "title": "Water deal signed | Steppe Times",
+        "author": "No Author",
+        "teasers": "".join(f'<li><a href="/t{n}">Teaser story number {n} about sport</a></li>' for n in range(6)),
+    } | overrides
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2])
+    body += '<p>Read more: <a href="/other">Glacier melt worries planners in Almaty this summer</a></p>'
+    body += f"<h2>{STYLED}</h2>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS[2:])
+    return (
+        f"<html><head><title>{parts['title']}</title>"
+        '<meta property="og:site_name" content="Steppe Times">'
+        f'<meta name="author" content="{parts["author"]}"></head><body>'
+        '<nav><a href="/">Home</a> <a href="/world">World</a></nav>'
+        f"<article><h1>Water deal signed</h1>{body}"
+        "<p>Copyright 2024 Steppe Times. All rights reserved. This material may not be published.</p></article>"
+        f"<aside><ul>{parts['teasers']}</ul></aside></body></html>"
+    )
+
+
+def sentences_of(html: str, tmp_path: Path) -> list[str]:
+    path = tmp_path / "page.html"
+    path.write_text(html, encoding="utf-8")
+    return [s.text for s in ingest.extract(ingest.document(ingest.read(path), "p", "page.html")).sentences]
+
+
+def test_the_article_and_only_the_article(tmp_path):
+    kept = sentences_of(page(), tmp_path)
+    assert kept == [*PARAGRAPHS[:2], STYLED, *PARAGRAPHS[2:]]  # a long styled "heading" is a paragraph
+
+
+def test_every_kept_sentence_is_in_the_page(tmp_path):
+    html = page()
+    own = Original(page_text(html))
+    assert all(own.holds(s) for s in sentences_of(html, tmp_path))
+
+
+def test_headings_and_items_keep_their_marks():
+    found = article(page())
+    assert found is not None
+    assert "Read more" not in found.body and "Teaser story" not in found.body
+
+
+def test_the_site_name_comes_off_the_headline_and_no_author_is_none():
+    found = dict(article(page()).found)
+    assert found["title"] == "Water deal signed" and found["outlet"] == "Steppe Times"
+    assert "author" not in found
+    assert "date" not in found  # not guessed from the copyright line
+    assert dict(article(page(author="Art Edwards says")).found).get("author") is None
+
+
+def test_a_cms_name_is_no_headline_and_only_the_site_name_comes_off():
+    assert _title("escenic", None, None) is None
+    assert _title("Yellow Vests and I — Pamela Anderson", None, "https://www.pamelaandersonfoundation.org/x") == (
+        "Yellow Vests and I"
+    )
+    assert _title("Russia - Ukraine talks resume", "Steppe Times", None) == "Russia - Ukraine talks resume"
