@@ -129,7 +129,7 @@ def corpus_show(
     index: IndexOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show a document's cleaned sentences; ? marks questions, “ quotations."""
+    """Show a document's cleaned sentences; ? marks questions, “ quotations, # headings."""
     from .index import Index
 
     with _reported(ctx):
@@ -149,7 +149,7 @@ def corpus_show(
         if s.paragraph != paragraph:
             typer.echo("")
             paragraph = s.paragraph
-        marks = ("?" if s.is_question else " ") + ("“" if s.in_quote else " ")
+        marks = "# " if s.heading else ("?" if s.is_question else " ") + ("“" if s.in_quote else " ")
         speaker = f"{s.speaker}: " if s.speaker else ""
         typer.echo(f"{s.position:>4} {marks} {speaker}{s.text}")
 

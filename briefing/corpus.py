@@ -109,7 +109,7 @@ class Holdings:
         if source.url and source.url in self._urls:
             raise FileError(origin, f"its URL is already in the corpus as {self._urls[source.url]}")
         trial = Document("new", origin, source, body, "")
-        if not ingest.extract(trial).sentences:
+        if not ingest.extract(trial).has_text:
             raise FileError(origin, "no article text left after removing page chrome")
         target = _write(self.corpus, source, body, fallback)
         self._bodies[body] = target.name

@@ -166,7 +166,8 @@ def ours(index: Index, topic: EvalTopic, settings: SummarySettings) -> list[str]
 def lead(index: Index, topic: EvalTopic) -> list[str]:
     """First sentences of the newest articles: the baseline every summariser must beat."""
     documents = sorted(index.documents(), key=lambda d: (d.source.date.sort_key if d.source.date else (0, 0, 0), d.id))
-    return [index.document(d.id)[1][0].text for d in reversed(documents) if d.sentences]
+    firsts = (next((s.text for s in index.document(d.id)[1] if not s.heading), None) for d in reversed(documents))
+    return [text for text in firsts if text]
 
 
 class _NoDownloadTokenizer:

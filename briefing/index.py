@@ -29,7 +29,9 @@ from .errors import CorpusError, FileError, IndexDatabaseError
 from .models import BuildReport, Document, DocumentSummary, Sentence, Skipped, Source
 from .nlp import stems
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+# How an index of an earlier version becomes the current one in place, keeping the digest record.
+_MIGRATIONS = {2: "ALTER TABLE sentences ADD COLUMN is_heading INTEGER NOT NULL DEFAULT 0;"}
 APPLICATION_ID = int.from_bytes(b"brfg", "big")  # marks a database as a briefing index
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -51,6 +53,7 @@ CREATE TABLE sentences (
     is_question INTEGER NOT NULL,
     in_quote INTEGER NOT NULL,
     stems TEXT NOT NULL,
+    is_heading INTEGER NOT NULL DEFAULT 0,
     UNIQUE (document_id, position)
 );
 CREATE VIRTUAL TABLE sentence_fts USING fts5(
@@ -65,7 +68,7 @@ CREATE TRIGGER sentences_ad AFTER DELETE ON sentences BEGIN
 END;
 """
 
-_SENTENCE_COLUMNS = "n.document_id, n.paragraph, n.position, n.text, n.speaker, n.is_question, n.in_quote"
+_SENTENCE_COLUMNS = "n.document_id, n.paragraph, n.position, n.text, n.speaker, n.is_question, n.in_quote, n.is_heading"
 _SOURCE_COLUMNS = ("outlet", "title", "author", "date", "url", "kind", "place", "note")
 
 
@@ -144,7 +147,7 @@ class Index:
         """Every document (or the one with ``doc_id``), ordered by id."""
         rows = self.db.execute(
             f"SELECT d.id, d.path, {', '.join('d.' + c for c in _SOURCE_COLUMNS)},"
-            " (SELECT count(*) FROM sentences s WHERE s.document_id = d.id)"
+            " (SELECT count(*) FROM sentences s WHERE s.document_id = d.id AND s.is_heading = 0)"
             " FROM documents d WHERE ? IS NULL OR d.id = ? ORDER BY d.id",
             (doc_id, doc_id),
         ).fetchall()
@@ -178,7 +181,7 @@ class Index:
             " ORDER BY score DESC, n.document_id, n.position LIMIT ?",
             (query, limit),
         ).fetchall()
-        return [(_sentence(row[:7]), tuple(row[7].split()), row[8]) for row in rows]
+        return [(_sentence(row[:8]), tuple(row[8].split()), row[9]) for row in rows]
 
     def count(self, query: str) -> int:
         return self.db.execute(
@@ -228,7 +231,7 @@ class Index:
                 (doc_id, position, position + offset),
             ).fetchone()
             if row:
-                found[(doc_id, position)] = (_sentence(row[:7]), tuple(row[7].split()))
+                found[(doc_id, position)] = (_sentence(row[:8]), tuple(row[8].split()))
         return found
 
     def mentions(self, phrase: str, limit: int = 50) -> list[str]:
@@ -245,7 +248,8 @@ class Index:
         """The stems of every sentence of these documents: the background a summariser weighs words against."""
         marks = ", ".join("?" * len(doc_ids))
         rows = self.db.execute(
-            f"SELECT document_id, stems FROM sentences WHERE document_id IN ({marks}) ORDER BY document_id, position",
+            f"SELECT document_id, stems FROM sentences WHERE document_id IN ({marks}) AND is_heading = 0"
+            " ORDER BY document_id, position",
             doc_ids,
         )
         found: dict[str, list[tuple[str, ...]]] = {d: [] for d in doc_ids}
@@ -284,6 +288,9 @@ def _rebuild_reason(path: Path) -> str | None:
     try:
         with closing(_connect(path)) as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version in _MIGRATIONS:
+                _migrate(db, version)
+                version = SCHEMA_VERSION
             if version != SCHEMA_VERSION:
                 return f"{path} had schema version {version}, this briefing uses {SCHEMA_VERSION}"
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
@@ -291,6 +298,19 @@ def _rebuild_reason(path: Path) -> str | None:
     except sqlite3.DatabaseError as exc:
         return f"{path} is corrupt ({exc})"
     return None
+
+
+def _migrate(db: sqlite3.Connection, version: int) -> None:
+    """Bring an index of an earlier version to this one in one transaction, keeping what is
+    not a cache (the digest record); every file is re-processed by the next refresh."""
+    with _transaction(db):
+        while version in _MIGRATIONS:
+            for statement in _MIGRATIONS[version].split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            version += 1
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('processing', ?)", (f"schema {version - 1}",))
+        db.execute(f"PRAGMA user_version = {version}")
 
 
 def _set_aside(path: Path) -> Path:
@@ -349,7 +369,7 @@ def _refresh(
                     continue
                 document = ingest.document(raw, file.id, file.relative)
                 extracted = ingest.extract(document)
-                if not extracted.sentences:
+                if not extracted.has_text:
                     raise FileError(file.path, "no article text left after removing page chrome")
             except FileError as exc:
                 skipped.append(Skipped(exc.path, exc.reason))
@@ -397,18 +417,22 @@ def _insert(db: sqlite3.Connection, document: Document, extracted: ingest.Extrac
         (document.id, document.path, document.content_hash, *(_column(source, c) for c in _SOURCE_COLUMNS)),
     )
     db.executemany(
-        "INSERT INTO sentences (document_id, paragraph, position, text, speaker, is_question, in_quote, stems)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO sentences"
+        " (document_id, paragraph, position, text, speaker, is_question, in_quote, is_heading, stems)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (s.document_id, s.paragraph, s.position, s.text, s.speaker, s.is_question, s.in_quote, " ".join(stems(s.text)))
+            (
+                *(s.document_id, s.paragraph, s.position, s.text, s.speaker, s.is_question, s.in_quote, s.heading),
+                "" if s.heading else " ".join(stems(s.text)),  # headings are never matched or quoted
+            )
             for s in extracted.sentences
         ],
     )
 
 
 def _sentence(row: tuple) -> Sentence:
-    doc_id, paragraph, position, text, speaker, question, quote = row
-    return Sentence(doc_id, paragraph, position, text, speaker, bool(question), bool(quote))
+    doc_id, paragraph, position, text, speaker, question, quote, heading = row
+    return Sentence(doc_id, paragraph, position, text, speaker, bool(question), bool(quote), bool(heading))
 
 
 def _column(source: Source, name: str) -> str | None:

@@ -57,7 +57,8 @@ class Document:
 
 @dataclass(frozen=True)
 class Sentence:
-    """A sentence some source really printed, where it stands and who says it.
+    """A sentence some source really printed, where it stands and who says it; or one of the
+    article's headings, kept so the index holds the whole article as printed.
 
     Its identity is ``(document_id, position)``, never its text: two outlets can print
     the same sentence.
@@ -70,6 +71,7 @@ class Sentence:
     speaker: str | None = None
     is_question: bool = False
     in_quote: bool = False
+    heading: bool = False  # a heading, label or list entry: kept as printed, never quoted as a point
 
     def as_json(self) -> dict:
         return {
@@ -79,6 +81,7 @@ class Sentence:
             "speaker": self.speaker,
             "question": self.is_question,
             "quote": self.in_quote,
+            "heading": self.heading,
         }
 
 

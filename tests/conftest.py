@@ -64,7 +64,8 @@ def topics() -> dict[str, Topic]:
 
 
 def texts(result: ingest.Extracted) -> list[str]:
-    return [s.text for s in result.sentences]
+    """The sentences of a document, its headings left out."""
+    return [s.text for s in result.sentences if not s.heading]
 
 
 def needs_seeds() -> pytest.MarkDecorator:

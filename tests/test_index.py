@@ -206,3 +206,32 @@ def test_unknown_document_names_the_closest(seed_index):
 
 def test_the_shipped_corpus_has_the_five_seeds():
     assert len(list(CORPUS.glob("*.md"))) == 5
+
+
+def test_headings_are_kept_in_order_but_never_matched(seed_index):
+    with Index(seed_index) as index:
+        _, rows = index.document(SPECIAL_EURASIA)
+        headings = [s.text for s in rows if s.heading]
+        assert headings and all(not s.is_question and s.speaker is None for s in rows if s.heading)
+        assert [s.position for s in rows] == list(range(len(rows)))  # one order for headings and sentences
+        for heading in headings:
+            query = " ".join(f'"{stem(word)}"' for word in heading.split() if word.isalpha())
+            assert all(not s.heading for s, _, _ in index.match(query, 100))
+        counted = index.documents(SPECIAL_EURASIA)[0].sentences
+        assert counted == len(rows) - len(headings)
+
+
+def test_an_index_of_the_previous_version_is_migrated_and_keeps_its_digest_record(corpus_copy, tmp_path):
+    index = tmp_path / "index.sqlite"
+    Index.build(corpus_copy, index)
+    with Index(index) as opened:
+        opened.mark_digested([POLITICO], "added-2025-01-01")
+    with closing(sqlite3.connect(index)) as db:  # as the previous version left it
+        db.execute("ALTER TABLE sentences DROP COLUMN is_heading")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+        db.commit()
+    report = Index.build(corpus_copy, index)
+    assert report.rebuilt_because == "the text-processing code changed" and len(report.updated) == 5
+    with Index(index) as opened:
+        assert opened.digested() == {POLITICO: "added-2025-01-01"}
+        assert any(s.heading for s in opened.document(SPECIAL_EURASIA)[1])

@@ -12,7 +12,7 @@ from ..models import Document, Sentence, Source
 from ..nlp import sentence_spans
 from . import loaders
 from .loaders import Raw, read
-from .clean import Dropped, boilerplate_sentence, clean
+from .clean import HEADING, Dropped, boilerplate_sentence, clean
 from .interview import Names, is_question, quotations, turns, voice
 from .verbatim import Original, markdown_text
 
@@ -25,8 +25,13 @@ class Extracted:
     """A document's sentences, its metadata completed from the text, and what cleaning removed."""
 
     source: Source
-    sentences: tuple[Sentence, ...]
+    sentences: tuple[Sentence, ...]  # headings among them, in the order printed
     dropped: tuple[Dropped, ...]
+
+    @property
+    def has_text(self) -> bool:
+        """Whether any sentence is left: headings alone are no article."""
+        return any(not s.heading for s in self.sentences)
 
 
 __all__ = ["SUFFIXES", "Extracted", "Raw", "document", "extract", "read"]
@@ -38,15 +43,23 @@ def document(raw: Raw, doc_id: str, relative: str) -> Document:
 
 
 def extract(document: Document) -> Extracted:
-    """The document's sentences, each one verbatim in its text: a sentence that cleaning left
-    with a hole is re-taken from the text or dropped, never kept."""
+    """The document's sentences and headings in order, each one verbatim in its text: a
+    sentence that cleaning left with a hole is re-taken from the text or dropped, never kept."""
     cleaned = clean(document.body)
     source = document.source.filled_from(cleaned.found)
     names = Names(cleaned.body, source)
     own = Original(markdown_text(document.body))
     sentences: list[Sentence] = []
     dropped = list(cleaned.dropped)
-    for paragraph, turn in enumerate(turns(cleaned.body, source, names)):
+    spoken = iter(turns(cleaned.body, source, names))
+    for paragraph, part in enumerate(cleaned.paragraphs):
+        if part.role == HEADING:
+            if own.holds(part.text):
+                sentences.append(Sentence(document.id, paragraph, len(sentences), part.text, heading=True))
+            else:
+                dropped.append(Dropped(part.text, "not verbatim in the source"))
+            continue
+        turn = next(spoken)
         quotes = quotations(turn.text, names.resolve)
         first = 0
         for start, end in sentence_spans(turn.text):

@@ -70,7 +70,8 @@ def is_question(sentence: str) -> bool:
 
 
 def turns(paragraphs: Sequence[str], source: Source, names: Names) -> list[Turn]:
-    """The paragraphs as turns: narration (no speaker), questions, answers."""
+    """The paragraphs as turns, one each: narration (no speaker), questions, answers (a
+    paragraph that was only a speaker tag gives an empty turn)."""
     tags = [m for p in paragraphs if (m := _TAG.match(p)) and not _QUESTION_MARK.match(p) and not _ANSWER_MARK.match(p)]
     tag_counts = Counter(m["name"] for m in tags)
     untagged = "\n".join(p[m.end("name") :] if (m := _TAG.match(p)) else p for p in paragraphs)
@@ -113,8 +114,7 @@ def turns(paragraphs: Sequence[str], source: Source, names: Names) -> list[Turn]
             elif not carry:
                 speaker, asks = None, False
             text = paragraph
-        if text.strip():
-            out.append(Turn(text.strip(), speaker, asks))
+        out.append(Turn(text.strip(), speaker, asks))
     return out
 
 
