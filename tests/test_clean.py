@@ -307,3 +307,10 @@ def test_a_long_sentence_marked_as_a_heading_is_a_paragraph():
     styled = "## Officials said the deal was the first of its kind in the region and could be extended further."
     assert clean(f"{LEAD}\n\n{styled}\n").body == (LEAD, styled.removeprefix("## "))
     assert clean(f"{LEAD}\n\n## Water and energy\n").body == (LEAD,)
+
+
+def test_a_caption_that_ends_in_its_credit_is_dropped():
+    caption = "Officers found 475 pounds of cocaine inside a vessel in Las Croabas. By U.S. CUSTOMS AND BORDER PROTECTION"
+    result = clean(f"{LEAD}\n\n{caption}\n\n{PROSE[0]}\n")
+    assert result.body == (LEAD, PROSE[0]) and result.dropped[0].reason == "caption"
+    assert clean(f"{LEAD}\n\nThe plan was drawn up by NATO. By Friday, it was law.\n").body[-1].endswith("law.")

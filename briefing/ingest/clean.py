@@ -50,6 +50,7 @@ _LABEL = re.compile(
 _CREDIT = re.compile(
     r"\((?i:photo|image|picture|credits?|courtesy)\s*:|^(?i:photo|image|picture|pictured|file photo)\s*(?::|by\b)"
     r"|\b(?:AFP|REUTERS|Reuters|AP|EPA|Getty Images)\s*/\s*[A-Z][\w '’-]*$"
+    r"|[.!?]\s+(?:(?i:photo|image|video)\s+)?By\s+[A-Z][A-Z.'’&/ -]{3,}$"
 )
 _CAPTION_OPENING = re.compile(r"^an? (?:image|photo|photograph|picture|screenshot) (?:of|from|shows)\b", re.IGNORECASE)
 _SOCIAL = re.compile(
