@@ -94,8 +94,13 @@ def _read_feed(feed: str, limit: int, timeout: float) -> feedparser.FeedParserDi
         headers = {"content-location": response.url, "content-type": response.content_type}
     else:
         data, headers = loaders.read_bytes(Path(feed), limit), {}
-    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
-    if not parsed.entries and (parsed.bozo or not parsed.version):
+    if not data.strip():
+        raise FileError(feed, "not an RSS or Atom feed (empty)")
+    try:
+        parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
+    except ValueError as exc:  # its lenient parser fails on a reference to a surrogate or past U+10FFFF
+        raise FileError(feed, f"feedparser cannot read it ({exc})") from None
+    if not parsed.entries and (parsed.bozo or not parsed.get("version")):
         raise FileError(feed, "not an RSS or Atom feed" + _parse_error(parsed.get("bozo_exception")))
     return parsed
 
@@ -189,8 +194,8 @@ def _given_text(entry: feedparser.FeedParserDict) -> str:
         content = max(contents, key=lambda c: len(c["value"]))
         if content.get("type") not in _HTML_TYPES:
             return content["value"].strip()
-        try:
-            return _main_text(content["value"].encode("utf-8")).body
+        try:  # a page for trafilatura: it fails on a fragment whose root is not HTML (an <svg>)
+            return _main_text(f"<html><body>{content['value']}</body></html>".encode()).body
         except FileError:
             return _plain(content["value"])
     summary = entry.get("summary", "")
@@ -271,7 +276,10 @@ def _get(url: str, limit: int, timeout: float) -> _Response:
     """The body of an http(s) URL, refused past ``limit`` bytes or ``timeout`` seconds in all."""
     from . import __version__
 
-    scheme = urlsplit(url).scheme.lower()
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError as exc:
+        raise FileError(url, f"not a URL ({exc})") from None
     if scheme not in SCHEMES:
         raise FileError(url, "only http and https URLs are fetched" + (f", not {scheme}:" if scheme else ""))
     request = urllib.request.Request(url, headers={"User-Agent": f"briefing/{__version__} (corpus fetch)"})

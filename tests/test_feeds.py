@@ -403,3 +403,36 @@ def test_a_teaser_kept_because_its_page_failed_is_reported(site, corpus):
     assert len(report.added) == 1 and not report.skipped
     (teaser,) = report.teasers
     assert teaser.path == site.url("articles/missing.html") and "its page: HTTP 404" in teaser.reason
+
+
+def test_an_empty_feed_file_and_a_url_that_is_not_one_are_skipped_and_the_run_goes_on(site, corpus, tmp_path):
+    empty = tmp_path / "empty.xml"
+    empty.write_bytes(b"")
+    site.routes["/empty.xml"] = (200, XML, b"\n")
+    report = fetch([str(empty), "http://[::1", site.url("empty.xml"), site.url("rss.xml")], corpus)
+    assert [(s.path, s.reason) for s in report.skipped] == [
+        (str(empty), "not an RSS or Atom feed (empty)"),
+        ("http://[::1", "not a URL (Invalid IPv6 URL)"),
+        (site.url("empty.xml"), "not an RSS or Atom feed (empty)"),
+    ]
+    assert len(report.added) == 2
+
+
+def test_a_feed_that_feedparser_fails_on_is_skipped(site, corpus):
+    broken = b'<rss version="2.0"><channel><title>T</title><item><title>a &#xD800; b</title></item></channel></rss>'
+    site.routes["/surrogate.xml"] = (200, XML, broken)
+    report = fetch([site.url("surrogate.xml"), site.url("rss.xml")], corpus)
+    [skipped] = report.skipped
+    assert skipped.path == site.url("surrogate.xml") and skipped.reason.startswith("feedparser cannot read it (")
+    assert len(report.added) == 2
+
+
+def test_content_that_is_an_svg_image_is_read_as_text(site, corpus):
+    """trafilatura fails on a page whose root is not HTML: the entry's content is given to it inside a page."""
+    chart = entry(site.base, "Chart of cargo", "articles/chart.html", "2025-03-06T12:00:00Z",
+                  '<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><svg xmlns="http://www.w3.org/2000/svg">'
+                  f"<desc><abbr>{' '.join(RAIL)}</abbr></desc><circle r=\"50\"/></svg></div></content>")
+    site.routes["/chart.xml"] = (200, ATOM, atom(site.base, [chart]))
+    report = fetch([site.url("chart.xml")], corpus)
+    assert not report.skipped
+    assert read_back(report.added[0].path).body.strip() == " ".join(RAIL)
