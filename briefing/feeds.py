@@ -39,13 +39,56 @@ _CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
-class FetchReport:
-    """``known`` are the entries (by link) whose link or text the corpus already holds."""
+class FeedResult:
+    """What became of one feed: ``unread`` says why it could not be used at all, ``notes`` what was
+    wrong with it that did not stop it. ``known`` are the entries (by link) the corpus already holds."""
 
-    added: tuple[Added, ...]
-    known: tuple[str, ...]
-    skipped: tuple[Skipped, ...]
+    feed: str
+    added: tuple[Added, ...] = ()
+    known: tuple[str, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
     teasers: tuple[Skipped, ...] = ()  # added with the feed's short text only, as their page failed: why
+    notes: tuple[str, ...] = ()
+    unread: str | None = None
+
+    @property
+    def summary(self) -> str:
+        """The feed's line: its entries by outcome, or that it had none, then its notes."""
+        counts = (
+            (len(self.added), "added"),
+            (len(self.known), "already in the corpus"),
+            (len(self.skipped), "skipped"),
+        )
+        done = ", ".join(f"{count} {what}" for count, what in counts if count) or "no entries"
+        return "; ".join((done, *self.notes))
+
+
+@dataclass(frozen=True)
+class FetchReport:
+    """The feeds in the order given; the entries of all of them, in order, for totals and exit codes."""
+
+    feeds: tuple[FeedResult, ...]
+
+    @property
+    def added(self) -> tuple[Added, ...]:
+        return tuple(item for feed in self.feeds for item in feed.added)
+
+    @property
+    def known(self) -> tuple[str, ...]:
+        return tuple(item for feed in self.feeds for item in feed.known)
+
+    @property
+    def skipped(self) -> tuple[Skipped, ...]:
+        """Feeds that could not be used, and entries that could not."""
+        return tuple(
+            item
+            for feed in self.feeds
+            for item in ((Skipped(feed.feed, feed.unread),) if feed.unread else feed.skipped)
+        )
+
+    @property
+    def teasers(self) -> tuple[Skipped, ...]:
+        return tuple(item for feed in self.feeds for item in feed.teasers)
 
 
 def fetch(
@@ -56,38 +99,41 @@ def fetch(
     A feed or entry that cannot be used is skipped with its reason and the run goes on.
     """
     holdings = Holdings(corpus, limit)
+    return FetchReport(tuple(_fetch_one(feed, holdings, limit, timeout) for feed in feeds))
+
+
+def _fetch_one(feed: str, holdings: Holdings, limit: int, timeout: float) -> FeedResult:
+    try:
+        parsed, notes = _read_feed(feed, limit, timeout)
+    except FileError as exc:
+        return FeedResult(feed, unread=exc.reason)
     added: list[Added] = []
     known: list[str] = []
     skipped: list[Skipped] = []
     teasers: list[Skipped] = []
-    for feed in feeds:
-        try:
-            parsed = _read_feed(feed, limit, timeout)
-        except FileError as exc:
-            skipped.append(Skipped(exc.path, exc.reason))
+    outlet = _field(parsed.feed, "title")
+    for number, entry in enumerate(parsed.entries, 1):
+        source = _source(entry, outlet)
+        origin = source.url or f"{feed} entry {number}"
+        if holdings.by_url(source.url):
+            known.append(origin)
             continue
-        outlet = _field(parsed.feed, "title")
-        for number, entry in enumerate(parsed.entries, 1):
-            source = _source(entry, outlet)
-            origin = source.url or f"{feed} entry {number}"
-            if holdings.by_url(source.url):
+        page_problem = ""
+        try:
+            source, body, page_problem = _article(entry, source, origin, limit, timeout)
+            if holdings.by_text(body):
                 known.append(origin)
                 continue
-            page_problem = ""
-            try:
-                source, body, page_problem = _article(entry, source, origin, limit, timeout)
-                if holdings.by_text(body):
-                    known.append(origin)
-                    continue
-                added.append(holdings.put(source, body, origin, f"entry-{number}"))
-                if page_problem:
-                    teasers.append(Skipped(origin, page_problem.strip(" ()")))
-            except FileError as exc:
-                skipped.append(Skipped(exc.path, exc.reason + page_problem))
-    return FetchReport(tuple(added), tuple(known), tuple(skipped), tuple(teasers))
+            added.append(holdings.put(source, body, origin, f"entry-{number}"))
+            if page_problem:
+                teasers.append(Skipped(origin, page_problem.strip(" ()")))
+        except FileError as exc:
+            skipped.append(Skipped(exc.path, exc.reason + page_problem))
+    return FeedResult(feed, tuple(added), tuple(known), tuple(skipped), tuple(teasers), notes)
 
 
-def _read_feed(feed: str, limit: int, timeout: float) -> feedparser.FeedParserDict:
+def _read_feed(feed: str, limit: int, timeout: float) -> tuple[feedparser.FeedParserDict, tuple[str, ...]]:
+    """The feed parsed, and what was wrong with it that feedparser read past."""
     if "://" in feed:
         response = _get(feed, limit, timeout)
         data = response.data
@@ -102,7 +148,9 @@ def _read_feed(feed: str, limit: int, timeout: float) -> feedparser.FeedParserDi
         raise FileError(feed, f"feedparser cannot read it ({exc})") from None
     if not parsed.entries and (parsed.bozo or not parsed.get("version")):
         raise FileError(feed, "not an RSS or Atom feed" + _parse_error(parsed.get("bozo_exception")))
-    return parsed
+    if parsed.bozo:
+        return parsed, ("not well-formed, read as far as it goes" + _parse_error(parsed.bozo_exception),)
+    return parsed, ()
 
 
 def _parse_error(problem: Exception | None) -> str:

@@ -436,3 +436,26 @@ def test_content_that_is_an_svg_image_is_read_as_text(site, corpus):
     report = fetch([site.url("chart.xml")], corpus)
     assert not report.skipped
     assert read_back(report.added[0].path).body.strip() == " ".join(RAIL)
+
+
+def test_each_feed_has_its_own_record(site, corpus):
+    site.routes["/quiet.xml"] = (200, XML, b'<rss version="2.0"><channel><title>Quiet</title></channel></rss>')
+    feeds = [site.url("quiet.xml"), site.url("gone.xml"), site.url("nothing.xml"), site.url("rss.xml")]
+    fetch([site.url("rss.xml")], corpus)
+    report = fetch(feeds, corpus)
+    quiet, gone, nothing, again = report.feeds
+    assert [f.feed for f in report.feeds] == feeds
+    assert (quiet.summary, quiet.unread) == ("no entries", None)
+    assert gone.summary == "1 skipped" and gone.skipped[0].path == site.url("articles/removed.html")
+    assert nothing.unread == "HTTP 404 Not Found"
+    assert again.summary == "2 already in the corpus" and len(again.known) == 2
+    assert [s.path for s in report.skipped] == [site.url("articles/removed.html"), site.url("nothing.xml")]
+
+
+def test_a_feed_that_is_not_well_formed_is_read_as_far_as_it_goes_and_says_so(site, corpus):
+    body = rss(site.base).replace(b"Glacier melt", b"Glacier&nbsp;melt")  # an HTML entity XML does not know
+    site.routes["/loose.xml"] = (200, XML, body)
+    [result] = fetch([site.url("loose.xml")], corpus).feeds
+    assert len(result.added) == 2
+    assert result.notes == ("not well-formed, read as far as it goes (line 2: undefined entity)",)
+    assert result.summary == "2 added; not well-formed, read as far as it goes (line 2: undefined entity)"
