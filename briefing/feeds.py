@@ -8,6 +8,7 @@ re-run downloads the feeds and nothing more.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import email.utils
 import http.client
@@ -36,6 +37,20 @@ FULL_TEXT = 500  # characters: feed text shorter than this is a teaser, and the 
 _ADDRESS_AND_NAME = re.compile(r"^\s*\S+@\S+\s+\((.+)\)\s*$")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _CHUNK = 64 * 1024
+_SIGNATURES = (  # XML 1.0 appendix F: a byte order mark, or the opening "<" in UTF-16 or UTF-32
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16's mark, which it begins with
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (b"<\0\0\0", "utf-32-le"),
+    (b"\0\0\0<", "utf-32-be"),
+    (b"<\0", "utf-16-le"),
+    (b"\0<", "utf-16-be"),
+)
+_XML_ENCODING = re.compile(r"""<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][\w.:-]*)["']""")
+_STRAY = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, as decoded with surrogateescape
+_WIDE = re.compile("[^\x00-\x7f]")
 
 
 @dataclass(frozen=True)
@@ -136,21 +151,110 @@ def _read_feed(feed: str, limit: int, timeout: float) -> tuple[feedparser.FeedPa
     """The feed parsed, and what was wrong with it that feedparser read past."""
     if "://" in feed:
         response = _get(feed, limit, timeout)
-        data = response.data
-        headers = {"content-location": response.url, "content-type": response.content_type}
+        data, served, headers = response.data, response.charset, {"content-location": response.url}
     else:
-        data, headers = loaders.read_bytes(Path(feed), limit), {}
+        data, served, headers = loaders.read_bytes(Path(feed), limit), None, {}
     if not data.strip():
         raise FileError(feed, "not an RSS or Atom feed (empty)")
+    encoded = _encoding(data, served)
+    if encoded is None:
+        raise FileError(feed, "not an RSS or Atom feed (its bytes are text in no encoding we know)")
+    # feedparser gets the bytes and the encoding to read them in, on a type for which it follows the charset
+    headers["content-type"] = f"application/xml; charset={encoded.name}"
     try:
-        parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
+        parsed = feedparser.parse(io.BytesIO(encoded.data), response_headers=headers)
     except ValueError as exc:  # its lenient parser fails on a reference to a surrogate or past U+10FFFF
         raise FileError(feed, f"feedparser cannot read it ({exc})") from None
     if not parsed.entries and (parsed.bozo or not parsed.get("version")):
         raise FileError(feed, "not an RSS or Atom feed" + _parse_error(parsed.get("bozo_exception")))
+    notes = (encoded.note,) if encoded.note else ()
     if parsed.bozo:
-        return parsed, ("not well-formed, read as far as it goes" + _parse_error(parsed.bozo_exception),)
-    return parsed, ()
+        notes += ("not well-formed, read as far as it goes" + _parse_error(parsed.bozo_exception),)
+    return parsed, notes
+
+
+@dataclass(frozen=True)
+class _Encoded:
+    """A feed's bytes and the encoding to read them in; ``note`` when that is not the declared one."""
+
+    data: bytes
+    name: str
+    note: str | None = None
+
+
+def _encoding(data: bytes, served: str | None) -> _Encoded | None:
+    """The encoding of a feed's bytes by RFC 7303: a byte order mark, else the HTTP charset, else the XML
+    declaration, else UTF-8; when the bytes are not valid in that one, the next; then UTF-8 with a few
+    stray bytes, and at last a guess.
+
+    Not left to feedparser: it follows RFC 3023 (text/xml without a charset is US-ASCII, a charset
+    outranks a byte order mark) and, without chardet, reads undeclared legacy text as windows-1252.
+    """
+    signature = next((name for mark, name in _SIGNATURES if data.startswith(mark)), None)
+    written = _XML_ENCODING.match(data[:1024].decode(signature or "latin-1", "ignore").lstrip("\ufeff"))
+    declared = served or (written.group(1) if written else None)
+    candidates = (signature, served, written.group(1) if written else None, "utf-8")
+    name = next((c for c in candidates if c and _decodes(data, c)), None)
+    if name is not None:
+        name = codecs.lookup(name).name
+        if not declared or _same(declared, name):
+            return _Encoded(data, name)
+        return _Encoded(data, name, f"encoding declared as {declared}, read as {_label(name)}")
+    said = f"declared as {declared}" if declared else "not declared"
+    repaired = _utf8_with_strays(data)
+    if repaired is not None:
+        text, strays = repaired
+        note = f"encoding {said}, read as utf-8 with {strays} stray byte{'s' if strays > 1 else ''} as windows-1252"
+        return _Encoded(text.encode(), "utf-8", note)
+    name = _guess(data)
+    if name is None:
+        return None
+    return _Encoded(data, name, f"encoding {said}, read as {_label(codecs.lookup(name).name)} (a guess)")
+
+
+def _utf8_with_strays(data: bytes) -> tuple[str, int] | None:
+    """UTF-8 with a few bytes that are not (a windows-1252 quote pasted in), those read as windows-1252,
+    and how many; text in a legacy encoding has more bytes that are not UTF-8 than characters that are."""
+    text = data.decode("utf-8", "surrogateescape")
+    strays = len(_STRAY.findall(text))
+    if strays >= len(_WIDE.findall(text)) - strays:
+        return None
+    return _STRAY.sub(lambda m: bytes([ord(m.group()) - 0xDC00]).decode("cp1252", "replace"), text), strays
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except (LookupError, UnicodeDecodeError):
+        return False
+    return True
+
+
+def _same(declared: str, name: str) -> bool:
+    """Whether the declared encoding is the one read: "utf-16" covers both of its byte orders."""
+    try:
+        said = codecs.lookup(declared).name
+    except LookupError:
+        return False
+    return name == said or said in ("utf-16", "utf-32") and name.startswith(said)
+
+
+def _guess(data: bytes) -> str | None:
+    """The likeliest encoding of text that says none (or the wrong one); among equally good
+    guesses windows-1252, the commonest on the web (short Latin text fits several code pages)."""
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data))
+    if not matches:
+        return None
+    best = matches[0]
+    tied = {m.encoding for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)}
+    return "cp1252" if "cp1252" in tied else best.encoding
+
+
+def _label(name: str) -> str:
+    """An encoding by its usual name: Python's for windows-1251 and euc-jp are cp1251 and euc_jp."""
+    return re.sub(r"^cp(125\d)$", r"windows-\1", name).replace("_", "-")
 
 
 def _parse_error(problem: Exception | None) -> str:

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from briefing.cli import app
 
 from .conftest import CORPUS, PROJECT, SPECIAL_EURASIA
-from .test_feeds import rss
+from .test_feeds import rss, russian_rss
 
 runner = CliRunner()
 
@@ -367,6 +367,17 @@ def test_fetch_says_on_one_line_per_feed_what_became_of_it(tmp_path):
         f"Feed {full}: 2 added",
         f"Skipped {empty}: not an RSS or Atom feed (empty)",
     ]
+
+
+def test_fetch_says_on_the_feeds_line_that_its_encoding_was_guessed(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    feed = tmp_path / "koi8.xml"
+    feed.write_bytes(russian_rss().encode("koi8-r"))
+    result = run("corpus", "fetch", str(feed), "--corpus", str(corpus))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == f"Feed {feed}: 3 added; encoding not declared, read as koi8-r (a guess)"
+    assert "Москва готовится к зиме" in "".join(p.read_text(encoding="utf-8") for p in corpus.iterdir())
 
 
 def test_fetch_reads_the_feeds_of_briefing_toml_and_reports_skipped_with_exit_3(tmp_path, monkeypatch):

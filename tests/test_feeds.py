@@ -459,3 +459,91 @@ def test_a_feed_that_is_not_well_formed_is_read_as_far_as_it_goes_and_says_so(si
     assert len(result.added) == 2
     assert result.notes == ("not well-formed, read as far as it goes (line 2: undefined entity)",)
     assert result.summary == "2 added; not well-formed, read as far as it goes (line 2: undefined entity)"
+
+
+NEWS_RU = [  # three short stories, written in the test: a feed from a Russian outlet
+    ("Москва готовится к зиме", (
+        "Городские службы начали подготовку к зимнему сезону. На улицы выйдут две тысячи единиц техники, "
+        "сообщили в мэрии. Запасы соли и песка уже на складах."
+    )),
+    ("Новый мост через Волгу", (
+        "Строительство моста в Твери завершится в следующем году. Об этом сообщили в администрации области. "
+        "Мост свяжет два района города."
+    )),
+    ("Цены на хлеб выросли", (
+        "За месяц хлеб подорожал на три процента. Это следует из данных статистической службы. Сильнее всего "
+        "выросли цены в Сибири."
+    )),
+]
+
+
+def russian_rss(declaration: str = "") -> str:
+    items = "".join(
+        f"<item><title>{title}</title><description>{text}</description><pubDate>Tue, 15 Apr 2025 10:00:00 +0300"
+        "</pubDate></item>"
+        for title, text in NEWS_RU
+    )
+    return f'{declaration}<rss version="2.0"><channel><title>Вести дня</title>{items}</channel></rss>'
+
+
+def test_an_undeclared_koi8_r_feed_is_read_as_koi8_r_and_the_guess_is_said(tmp_path, corpus):
+    feed = tmp_path / "koi8.xml"
+    feed.write_bytes(russian_rss().encode("koi8-r"))
+    [result] = fetch([str(feed)], corpus).feeds
+    assert [read_back(a.path).source.title for a in result.added] == [title for title, _ in NEWS_RU]
+    assert [read_back(a.path).body.strip() for a in result.added] == [text for _, text in NEWS_RU]
+    assert read_back(result.added[0].path).source.outlet == "Вести дня"
+    assert result.summary == "3 added; encoding not declared, read as koi8-r (a guess)"
+
+
+@pytest.mark.parametrize(
+    ("declaration", "content_type", "note"),
+    [
+        ('<?xml version="1.0" encoding="koi8-r"?>\n', "text/xml", None),  # RFC 7303: no US-ASCII default
+        ('<?xml version="1.0" encoding="koi8-r"?>\n', "application/rss+xml; charset=utf-8",
+         "encoding declared as utf-8, read as koi8-r"),
+        ("", "application/rss+xml; charset=koi8-r", None),
+    ],
+)
+def test_a_declared_koi8_r_feed_is_read_as_koi8_r(site, corpus, declaration, content_type, note):
+    site.routes["/koi8.xml"] = (200, {"Content-Type": content_type}, russian_rss(declaration).encode("koi8-r"))
+    [result] = fetch([site.url("koi8.xml")], corpus).feeds
+    assert [read_back(a.path).source.title for a in result.added] == [title for title, _ in NEWS_RU]
+    assert result.notes == ((note,) if note else ())
+
+
+def utf16_atom(base: str, encoding: str, bom: bool) -> bytes:
+    paras = [p.replace("Kazakhstan", "Qazaqstan — Қазақстан") for p in WATER]
+    content = f'<content type="text">{escape(" ".join(paras))}</content>'
+    text = atom(base, [entry(base, "Су келісімі — water deal", "news/water", "2025-04-15T10:00:00+05:00", content)])
+    text = text.decode().replace('encoding="utf-8"', f'encoding="{encoding[:6]}"')
+    return ("\ufeff" if bom else "").encode(encoding) + text.encode(encoding)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom", "content_type", "note"),
+    [
+        ("utf-16-le", True, "application/atom+xml; charset=utf-8", "encoding declared as utf-8, read as utf-16-le"),
+        ("utf-16-be", True, "text/xml", None),
+        ("utf-16-le", False, "application/atom+xml", None),
+        ("utf-32-be", True, "application/atom+xml; charset=utf-16", "encoding declared as utf-16, read as utf-32-be"),
+        ("utf-32-le", False, "text/xml; charset=utf-32", None),
+    ],
+)
+def test_utf_16_and_32_feeds_are_read_over_http_whatever_the_server_says(site, corpus, encoding, bom, content_type, note):
+    site.routes["/wide.xml"] = (200, {"Content-Type": content_type}, utf16_atom(site.base, encoding, bom))
+    [result] = fetch([site.url("wide.xml")], corpus).feeds
+    [water] = (read_back(a.path) for a in result.added)
+    assert water.source.title == "Су келісімі — water deal"
+    assert "Qazaqstan — Қазақстан and Uzbekistan signed" in water.body
+    assert result.notes == ((note,) if note else ())
+
+
+def test_a_utf_8_feed_with_a_stray_windows_1252_byte_is_read_as_utf_8(site, corpus):
+    body = rss(site.base).replace(b"city's", b"city\x92s")  # a quote pasted from windows-1252 text (twice: story and teaser)
+    site.routes["/stray.xml"] = (200, XML, body)
+    [result] = fetch([site.url("stray.xml")], corpus).feeds
+    water, glaciers = (read_back(a.path) for a in result.added)
+    assert water.body.strip().split("\n")[:6] == WATER  # its “quotes” are UTF-8
+    assert "glaciers feeding the city’s rivers" in glaciers.body
+    assert result.notes == ("encoding declared as utf-8, read as utf-8 with 2 stray bytes as windows-1252",)
