@@ -51,6 +51,7 @@ _SIGNATURES = (  # XML 1.0 appendix F: a byte order mark, or the opening "<" in 
 _XML_ENCODING = re.compile(r"""<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][\w.:-]*)["']""")
 _STRAY = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, as decoded with surrogateescape
 _WIDE = re.compile("[^\x00-\x7f]")
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # XML forbids them; a lenient parse lets them in
 
 
 @dataclass(frozen=True)
@@ -287,12 +288,12 @@ def _author(entry: feedparser.FeedParserDict) -> str | None:
         name = rss.group(1)
     else:
         name = entry.get("author_detail", {}).get("name") or ("" if "@" in written else written)
-    return " ".join(name.split()) or None
+    return " ".join(_text(name).split()) or None
 
 
 def _field(element: feedparser.FeedParserDict, key: str) -> str | None:
     """A text field as plain text: feeds may mark titles up as HTML."""
-    value = element.get(key)
+    value = _text(element.get(key) or "")
     if not value:
         return None
     if element.get(f"{key}_detail", {}).get("type") in _HTML_TYPES:
@@ -344,16 +345,23 @@ def _given_text(entry: feedparser.FeedParserDict) -> str:
     contents = [c for c in entry.get("content", []) if c.get("value", "").strip()]
     if contents:
         content = max(contents, key=lambda c: len(c["value"]))
+        value = _text(content["value"])
         if content.get("type") not in _HTML_TYPES:
-            return content["value"].strip()
+            return value.strip()
         try:  # a page for trafilatura: it fails on a fragment whose root is not HTML (an <svg>)
-            return _main_text(f"<html><body>{content['value']}</body></html>".encode()).body
+            return _main_text(f"<html><body>{value}</body></html>".encode()).body
         except FileError:
-            return _plain(content["value"])
-    summary = entry.get("summary", "")
+            return _plain(value)
+    summary = _text(entry.get("summary", ""))
     if entry.get("summary_detail", {}).get("type") in _HTML_TYPES:
         return _plain(summary)
     return summary.strip()
+
+
+def _text(value: str) -> str:
+    """Text fit for a corpus file: a feed read leniently can carry control characters, and a NUL
+    would make the file look binary."""
+    return _NOT_TEXT.sub("", value)
 
 
 def _page(url: str, limit: int, timeout: float) -> loaders.Loaded:

@@ -539,6 +539,17 @@ def test_utf_16_and_32_feeds_are_read_over_http_whatever_the_server_says(site, c
     assert result.notes == ((note,) if note else ())
 
 
+def test_control_characters_from_a_leniently_read_feed_stay_out_of_the_corpus(site, corpus):
+    text = escape(" ".join(PORTS)).replace("Ports on", "Ports&#0; on")
+    odd = entry(site.base, "Caspian&#1; ports", "x", "2025-03-06T12:00:00Z", f'<content type="text">{text}</content>')
+    site.routes["/controls.xml"] = (200, ATOM, atom(site.base, [odd]))
+    [result] = fetch([site.url("controls.xml")], corpus).feeds
+    assert result.notes[0].startswith("not well-formed, read as far as it goes")
+    ports = read_back(result.added[0].path)  # a NUL in the file would make it "binary"
+    assert ports.source.title == "Caspian ports"
+    assert ports.body.strip() == " ".join(PORTS)
+
+
 def test_a_utf_8_feed_with_a_stray_windows_1252_byte_is_read_as_utf_8(site, corpus):
     body = rss(site.base).replace(b"city's", b"city\x92s")  # a quote pasted from windows-1252 text (twice: story and teaser)
     site.routes["/stray.xml"] = (200, XML, body)
