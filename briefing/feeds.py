@@ -302,18 +302,18 @@ def _field(element: feedparser.FeedParserDict, key: str) -> str | None:
 
 
 def _date(entry: feedparser.FeedParserDict) -> PartialDate | None:
-    """The day the publisher printed, in its own time zone: feedparser's UTC time can move it a day."""
-    for key in ("published", "updated"):
-        written = entry.get(key)
-        if not written:
-            continue
-        for read in (email.utils.parsedate_to_datetime, dt.datetime.fromisoformat):
-            try:
-                return parse_date(read(written).date())
-            except (TypeError, ValueError, IndexError):
-                continue
-        parsed = entry.get(f"{key}_parsed")
-        if parsed:
+    """The day the publisher printed, in its own time zone: feedparser's UTC time can move it a day.
+
+    Publication first, then creation, then the last change; feedparser files Atom 0.3's issued and
+    modified, and dc:date, under these names."""
+    for key in ("published", "created", "updated"):
+        if written := entry.get(key):
+            for read in (email.utils.parsedate_to_datetime, dt.datetime.fromisoformat):
+                try:
+                    return parse_date(read(written).date())
+                except (TypeError, ValueError, IndexError):
+                    continue
+        if parsed := entry.get(f"{key}_parsed"):
             return parse_date(dt.date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday))
     return None
 

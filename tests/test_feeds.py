@@ -558,3 +558,39 @@ def test_a_utf_8_feed_with_a_stray_windows_1252_byte_is_read_as_utf_8(site, corp
     assert water.body.strip().split("\n")[:6] == WATER  # its “quotes” are UTF-8
     assert "glaciers feeding the city’s rivers" in glaciers.body
     assert result.notes == ("encoding declared as utf-8, read as utf-8 with 2 stray bytes as windows-1252",)
+
+
+def atom03(dates: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed version="0.3" xmlns="http://purl.org/atom/ns#">'
+        "<title>Caspian Weekly</title><modified>2025-03-09T00:00:00Z</modified>"
+        f'<entry><title>Caspian ports expand</title><id>tag:caspian.example,2025:1</id>{dates}'
+        f'<content type="text/plain" mode="escaped">{escape(" ".join(PORTS))}</content></entry></feed>'
+    ).encode()
+
+
+def rss_dated(dates: str) -> bytes:
+    return (
+        '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/">'
+        f"<channel><title>Steppe Times</title><item><title>Caspian ports expand</title>{dates}"
+        f"<description>{escape(' '.join(PORTS))}</description></item></channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("feed", "day"),
+    [
+        (atom03("<created>2025-03-05T23:30:00-05:00</created>"), PartialDate(2025, 3, 5)),  # UTC's day is the 6th
+        (atom03("<issued>2025-03-04T10:00:00+05:00</issued><modified>2025-03-07T10:00:00+05:00</modified>"),
+         PartialDate(2025, 3, 4)),
+        (atom03("<modified>2025-03-07T01:00:00+05:00</modified><created>2025-03-03T10:00:00Z</created>"),
+         PartialDate(2025, 3, 3)),
+        (rss_dated("<dc:date>2025-03-05T23:30:00-05:00</dc:date>"), PartialDate(2025, 3, 5)),
+        (rss_dated("<dcterms:created>Wed, 05 Mar 2025 23:30:00 -0500</dcterms:created>"), PartialDate(2025, 3, 5)),
+    ],
+)
+def test_every_date_feedparser_reads_dates_the_entry_on_the_publishers_day(tmp_path, corpus, feed, day):
+    path = tmp_path / "feed.xml"
+    path.write_bytes(feed)
+    [added] = fetch([str(path)], corpus).added
+    assert read_back(added.path).source.date == day
