@@ -209,13 +209,17 @@ def corpus_fetch(
 
 
 def _print_fetched(report) -> None:
-    for item in report.added:
-        typer.echo(f"Added {item.path} (from {item.origin})")
-    for item in report.teasers:
-        typer.echo(f"Warning: {item.path}: {item.reason}", err=True)
-    if report.known:
-        typer.echo(f"{len(report.known)} already in the corpus.")
-    _print_skipped(report.skipped)
+    """Each feed's entries, then one line for the feed: what became of them, or why it was skipped."""
+    for feed in report.feeds:
+        for item in feed.added:
+            typer.echo(f"Added {item.path} (from {item.origin})")
+        for item in feed.teasers:
+            typer.echo(f"Warning: {item.path}: {item.reason}", err=True)
+        if feed.unread:
+            typer.echo(f"Skipped {feed.feed}: {feed.unread}", err=True)
+            continue
+        _print_skipped(feed.skipped)
+        typer.echo(f"Feed {feed.feed}: {feed.summary}")
 
 
 TopicsOption = Annotated[

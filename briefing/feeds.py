@@ -8,6 +8,7 @@ re-run downloads the feeds and nothing more.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import email.utils
 import http.client
@@ -36,16 +37,74 @@ FULL_TEXT = 500  # characters: feed text shorter than this is a teaser, and the 
 _ADDRESS_AND_NAME = re.compile(r"^\s*\S+@\S+\s+\((.+)\)\s*$")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _CHUNK = 64 * 1024
+_SIGNATURES = (  # XML 1.0 appendix F: a byte order mark, or the opening "<" in UTF-16 or UTF-32
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16's mark, which it begins with
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (b"<\0\0\0", "utf-32-le"),
+    (b"\0\0\0<", "utf-32-be"),
+    (b"<\0", "utf-16-le"),
+    (b"\0<", "utf-16-be"),
+)
+_XML_ENCODING = re.compile(r"""<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][\w.:-]*)["']""")
+_STRAY = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, as decoded with surrogateescape
+_WIDE = re.compile("[^\x00-\x7f]")
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # XML forbids them; a lenient parse lets them in
+
+
+@dataclass(frozen=True)
+class FeedResult:
+    """What became of one feed: ``unread`` says why it could not be used at all, ``notes`` what was
+    wrong with it that did not stop it. ``known`` are the entries (by link) the corpus already holds."""
+
+    feed: str
+    added: tuple[Added, ...] = ()
+    known: tuple[str, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    teasers: tuple[Skipped, ...] = ()  # added with the feed's short text only, as their page failed: why
+    notes: tuple[str, ...] = ()
+    unread: str | None = None
+
+    @property
+    def summary(self) -> str:
+        """The feed's line: its entries by outcome, or that it had none, then its notes."""
+        counts = (
+            (len(self.added), "added"),
+            (len(self.known), "already in the corpus"),
+            (len(self.skipped), "skipped"),
+        )
+        done = ", ".join(f"{count} {what}" for count, what in counts if count) or "no entries"
+        return "; ".join((done, *self.notes))
 
 
 @dataclass(frozen=True)
 class FetchReport:
-    """``known`` are the entries (by link) whose link or text the corpus already holds."""
+    """The feeds in the order given; the entries of all of them, in order, for totals and exit codes."""
 
-    added: tuple[Added, ...]
-    known: tuple[str, ...]
-    skipped: tuple[Skipped, ...]
-    teasers: tuple[Skipped, ...] = ()  # added with the feed's short text only, as their page failed: why
+    feeds: tuple[FeedResult, ...]
+
+    @property
+    def added(self) -> tuple[Added, ...]:
+        return tuple(item for feed in self.feeds for item in feed.added)
+
+    @property
+    def known(self) -> tuple[str, ...]:
+        return tuple(item for feed in self.feeds for item in feed.known)
+
+    @property
+    def skipped(self) -> tuple[Skipped, ...]:
+        """Feeds that could not be used, and entries that could not."""
+        return tuple(
+            item
+            for feed in self.feeds
+            for item in ((Skipped(feed.feed, feed.unread),) if feed.unread else feed.skipped)
+        )
+
+    @property
+    def teasers(self) -> tuple[Skipped, ...]:
+        return tuple(item for feed in self.feeds for item in feed.teasers)
 
 
 def fetch(
@@ -56,48 +115,147 @@ def fetch(
     A feed or entry that cannot be used is skipped with its reason and the run goes on.
     """
     holdings = Holdings(corpus, limit)
+    return FetchReport(tuple(_fetch_one(feed, holdings, limit, timeout) for feed in feeds))
+
+
+def _fetch_one(feed: str, holdings: Holdings, limit: int, timeout: float) -> FeedResult:
+    try:
+        parsed, notes = _read_feed(feed, limit, timeout)
+    except FileError as exc:
+        return FeedResult(feed, unread=exc.reason)
     added: list[Added] = []
     known: list[str] = []
     skipped: list[Skipped] = []
     teasers: list[Skipped] = []
-    for feed in feeds:
-        try:
-            parsed = _read_feed(feed, limit, timeout)
-        except FileError as exc:
-            skipped.append(Skipped(exc.path, exc.reason))
+    outlet = _field(parsed.feed, "title")
+    for number, entry in enumerate(parsed.entries, 1):
+        source = _source(entry, outlet)
+        origin = source.url or f"{feed} entry {number}"
+        if holdings.by_url(source.url):
+            known.append(origin)
             continue
-        outlet = _field(parsed.feed, "title")
-        for number, entry in enumerate(parsed.entries, 1):
-            source = _source(entry, outlet)
-            origin = source.url or f"{feed} entry {number}"
-            if holdings.by_url(source.url):
+        page_problem = ""
+        try:
+            source, body, page_problem = _article(entry, source, origin, limit, timeout)
+            if holdings.by_text(body):
                 known.append(origin)
                 continue
-            page_problem = ""
-            try:
-                source, body, page_problem = _article(entry, source, origin, limit, timeout)
-                if holdings.by_text(body):
-                    known.append(origin)
-                    continue
-                added.append(holdings.put(source, body, origin, f"entry-{number}"))
-                if page_problem:
-                    teasers.append(Skipped(origin, page_problem.strip(" ()")))
-            except FileError as exc:
-                skipped.append(Skipped(exc.path, exc.reason + page_problem))
-    return FetchReport(tuple(added), tuple(known), tuple(skipped), tuple(teasers))
+            added.append(holdings.put(source, body, origin, f"entry-{number}"))
+            if page_problem:
+                teasers.append(Skipped(origin, page_problem.strip(" ()")))
+        except FileError as exc:
+            skipped.append(Skipped(exc.path, exc.reason + page_problem))
+    return FeedResult(feed, tuple(added), tuple(known), tuple(skipped), tuple(teasers), notes)
 
 
-def _read_feed(feed: str, limit: int, timeout: float) -> feedparser.FeedParserDict:
+def _read_feed(feed: str, limit: int, timeout: float) -> tuple[feedparser.FeedParserDict, tuple[str, ...]]:
+    """The feed parsed, and what was wrong with it that feedparser read past."""
     if "://" in feed:
         response = _get(feed, limit, timeout)
-        data = response.data
-        headers = {"content-location": response.url, "content-type": response.content_type}
+        data, served, headers = response.data, response.charset, {"content-location": response.url}
     else:
-        data, headers = loaders.read_bytes(Path(feed), limit), {}
-    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
-    if not parsed.entries and (parsed.bozo or not parsed.version):
+        data, served, headers = loaders.read_bytes(Path(feed), limit), None, {}
+    if not data.strip():
+        raise FileError(feed, "not an RSS or Atom feed (empty)")
+    encoded = _encoding(data, served)
+    if encoded is None:
+        raise FileError(feed, "not an RSS or Atom feed (its bytes are text in no encoding we know)")
+    # feedparser gets the bytes and the encoding to read them in, on a type for which it follows the charset
+    headers["content-type"] = f"application/xml; charset={encoded.name}"
+    try:
+        parsed = feedparser.parse(io.BytesIO(encoded.data), response_headers=headers)
+    except ValueError as exc:  # its lenient parser fails on a reference to a surrogate or past U+10FFFF
+        raise FileError(feed, f"feedparser cannot read it ({exc})") from None
+    if not parsed.entries and (parsed.bozo or not parsed.get("version")):
         raise FileError(feed, "not an RSS or Atom feed" + _parse_error(parsed.get("bozo_exception")))
-    return parsed
+    notes = (encoded.note,) if encoded.note else ()
+    if parsed.bozo:
+        notes += ("not well-formed, read as far as it goes" + _parse_error(parsed.bozo_exception),)
+    return parsed, notes
+
+
+@dataclass(frozen=True)
+class _Encoded:
+    """A feed's bytes and the encoding to read them in; ``note`` when that is not the declared one."""
+
+    data: bytes
+    name: str
+    note: str | None = None
+
+
+def _encoding(data: bytes, served: str | None) -> _Encoded | None:
+    """The encoding of a feed's bytes by RFC 7303: a byte order mark, else the HTTP charset, else the XML
+    declaration, else UTF-8; when the bytes are not valid in that one, the next; then UTF-8 with a few
+    stray bytes, and at last a guess.
+
+    Not left to feedparser: it follows RFC 3023 (text/xml without a charset is US-ASCII, a charset
+    outranks a byte order mark) and, without chardet, reads undeclared legacy text as windows-1252.
+    """
+    signature = next((name for mark, name in _SIGNATURES if data.startswith(mark)), None)
+    written = _XML_ENCODING.match(data[:1024].decode(signature or "latin-1", "ignore").lstrip("\ufeff"))
+    declared = served or (written.group(1) if written else None)
+    candidates = (signature, served, written.group(1) if written else None, "utf-8")
+    name = next((c for c in candidates if c and _decodes(data, c)), None)
+    if name is not None:
+        name = codecs.lookup(name).name
+        if not declared or _same(declared, name):
+            return _Encoded(data, name)
+        return _Encoded(data, name, f"encoding declared as {declared}, read as {_label(name)}")
+    said = f"declared as {declared}" if declared else "not declared"
+    repaired = _utf8_with_strays(data)
+    if repaired is not None:
+        text, strays = repaired
+        note = f"encoding {said}, read as utf-8 with {strays} stray byte{'s' if strays > 1 else ''} as windows-1252"
+        return _Encoded(text.encode(), "utf-8", note)
+    name = _guess(data)
+    if name is None:
+        return None
+    return _Encoded(data, name, f"encoding {said}, read as {_label(codecs.lookup(name).name)} (a guess)")
+
+
+def _utf8_with_strays(data: bytes) -> tuple[str, int] | None:
+    """UTF-8 with a few bytes that are not (a windows-1252 quote pasted in), those read as windows-1252,
+    and how many; text in a legacy encoding has more bytes that are not UTF-8 than characters that are."""
+    text = data.decode("utf-8", "surrogateescape")
+    strays = len(_STRAY.findall(text))
+    if strays >= len(_WIDE.findall(text)) - strays:
+        return None
+    return _STRAY.sub(lambda m: bytes([ord(m.group()) - 0xDC00]).decode("cp1252", "replace"), text), strays
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except (LookupError, UnicodeDecodeError):
+        return False
+    return True
+
+
+def _same(declared: str, name: str) -> bool:
+    """Whether the declared encoding is the one read: "utf-16" covers both of its byte orders."""
+    try:
+        said = codecs.lookup(declared).name
+    except LookupError:
+        return False
+    return name == said or said in ("utf-16", "utf-32") and name.startswith(said)
+
+
+def _guess(data: bytes) -> str | None:
+    """The likeliest encoding of text that says none (or the wrong one); among equally good
+    guesses windows-1252, the commonest on the web (short Latin text fits several code pages)."""
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data))
+    if not matches:
+        return None
+    best = matches[0]
+    tied = {m.encoding for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)}
+    return "cp1252" if "cp1252" in tied else best.encoding
+
+
+def _label(name: str) -> str:
+    """An encoding by its usual name: Python's for windows-1251 and euc-jp are cp1251 and euc_jp."""
+    return re.sub(r"^cp(125\d)$", r"windows-\1", name).replace("_", "-")
 
 
 def _parse_error(problem: Exception | None) -> str:
@@ -130,12 +288,12 @@ def _author(entry: feedparser.FeedParserDict) -> str | None:
         name = rss.group(1)
     else:
         name = entry.get("author_detail", {}).get("name") or ("" if "@" in written else written)
-    return " ".join(name.split()) or None
+    return " ".join(_text(name).split()) or None
 
 
 def _field(element: feedparser.FeedParserDict, key: str) -> str | None:
     """A text field as plain text: feeds may mark titles up as HTML."""
-    value = element.get(key)
+    value = _text(element.get(key) or "")
     if not value:
         return None
     if element.get(f"{key}_detail", {}).get("type") in _HTML_TYPES:
@@ -144,18 +302,18 @@ def _field(element: feedparser.FeedParserDict, key: str) -> str | None:
 
 
 def _date(entry: feedparser.FeedParserDict) -> PartialDate | None:
-    """The day the publisher printed, in its own time zone: feedparser's UTC time can move it a day."""
-    for key in ("published", "updated"):
-        written = entry.get(key)
-        if not written:
-            continue
-        for read in (email.utils.parsedate_to_datetime, dt.datetime.fromisoformat):
-            try:
-                return parse_date(read(written).date())
-            except (TypeError, ValueError, IndexError):
-                continue
-        parsed = entry.get(f"{key}_parsed")
-        if parsed:
+    """The day the publisher printed, in its own time zone: feedparser's UTC time can move it a day.
+
+    Publication first, then creation, then the last change; feedparser files Atom 0.3's issued and
+    modified, and dc:date, under these names."""
+    for key in ("published", "created", "updated"):
+        if written := entry.get(key):
+            for read in (email.utils.parsedate_to_datetime, dt.datetime.fromisoformat):
+                try:
+                    return parse_date(read(written).date())
+                except (TypeError, ValueError, IndexError):
+                    continue
+        if parsed := entry.get(f"{key}_parsed"):
             return parse_date(dt.date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday))
     return None
 
@@ -187,16 +345,23 @@ def _given_text(entry: feedparser.FeedParserDict) -> str:
     contents = [c for c in entry.get("content", []) if c.get("value", "").strip()]
     if contents:
         content = max(contents, key=lambda c: len(c["value"]))
+        value = _text(content["value"])
         if content.get("type") not in _HTML_TYPES:
-            return content["value"].strip()
-        try:
-            return _main_text(content["value"].encode("utf-8")).body
+            return value.strip()
+        try:  # a page for trafilatura: it fails on a fragment whose root is not HTML (an <svg>)
+            return _main_text(f"<html><body>{value}</body></html>".encode()).body
         except FileError:
-            return _plain(content["value"])
-    summary = entry.get("summary", "")
+            return _plain(value)
+    summary = _text(entry.get("summary", ""))
     if entry.get("summary_detail", {}).get("type") in _HTML_TYPES:
         return _plain(summary)
     return summary.strip()
+
+
+def _text(value: str) -> str:
+    """Text fit for a corpus file: a feed read leniently can carry control characters, and a NUL
+    would make the file look binary."""
+    return _NOT_TEXT.sub("", value)
 
 
 def _page(url: str, limit: int, timeout: float) -> loaders.Loaded:
@@ -271,7 +436,10 @@ def _get(url: str, limit: int, timeout: float) -> _Response:
     """The body of an http(s) URL, refused past ``limit`` bytes or ``timeout`` seconds in all."""
     from . import __version__
 
-    scheme = urlsplit(url).scheme.lower()
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError as exc:
+        raise FileError(url, f"not a URL ({exc})") from None
     if scheme not in SCHEMES:
         raise FileError(url, "only http and https URLs are fetched" + (f", not {scheme}:" if scheme else ""))
     request = urllib.request.Request(url, headers={"User-Agent": f"briefing/{__version__} (corpus fetch)"})

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from briefing.cli import app
 
 from .conftest import CORPUS, PROJECT, SPECIAL_EURASIA
-from .test_feeds import rss
+from .test_feeds import rss, russian_rss
 
 runner = CliRunner()
 
@@ -345,7 +345,39 @@ def test_fetch_adds_a_feeds_entries_once(tmp_path):
     assert "(from http://127.0.0.1:9/news/water-deal)" in first.output
     second = run("corpus", "fetch", str(feed), "--corpus", str(corpus))
     assert second.exit_code == 0
-    assert "Added" not in second.output and "2 already in the corpus." in second.output
+    assert "Added" not in second.output and f"Feed {feed}: 2 already in the corpus\n" in second.output
+
+
+def test_fetch_says_on_one_line_per_feed_what_became_of_it(tmp_path):
+    """A feed with no entries is said so, and is no failure: it was read, and nothing in it was skipped."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    quiet, full, empty = tmp_path / "quiet.xml", tmp_path / "full.xml", tmp_path / "empty.xml"
+    quiet.write_text('<rss version="2.0"><channel><title>Quiet Times</title></channel></rss>', encoding="utf-8")
+    full.write_bytes(rss("http://127.0.0.1:9"))
+    empty.write_bytes(b"")
+    alone = run("corpus", "fetch", str(quiet), "--corpus", str(corpus))
+    assert alone.exit_code == 0, alone.output
+    assert alone.output == f"Feed {quiet}: no entries\n"
+    together = run("corpus", "fetch", str(quiet), str(full), str(empty), "--corpus", str(corpus))
+    assert together.exit_code == 3
+    lines = [line for line in together.output.splitlines() if not line.startswith("Added ")]
+    assert lines == [
+        f"Feed {quiet}: no entries",
+        f"Feed {full}: 2 added",
+        f"Skipped {empty}: not an RSS or Atom feed (empty)",
+    ]
+
+
+def test_fetch_says_on_the_feeds_line_that_its_encoding_was_guessed(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    feed = tmp_path / "koi8.xml"
+    feed.write_bytes(russian_rss().encode("koi8-r"))
+    result = run("corpus", "fetch", str(feed), "--corpus", str(corpus))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == f"Feed {feed}: 3 added; encoding not declared, read as koi8-r (a guess)"
+    assert "Москва готовится к зиме" in "".join(p.read_text(encoding="utf-8") for p in corpus.iterdir())
 
 
 def test_fetch_reads_the_feeds_of_briefing_toml_and_reports_skipped_with_exit_3(tmp_path, monkeypatch):

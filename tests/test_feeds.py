@@ -403,3 +403,194 @@ def test_a_teaser_kept_because_its_page_failed_is_reported(site, corpus):
     assert len(report.added) == 1 and not report.skipped
     (teaser,) = report.teasers
     assert teaser.path == site.url("articles/missing.html") and "its page: HTTP 404" in teaser.reason
+
+
+def test_an_empty_feed_file_and_a_url_that_is_not_one_are_skipped_and_the_run_goes_on(site, corpus, tmp_path):
+    empty = tmp_path / "empty.xml"
+    empty.write_bytes(b"")
+    site.routes["/empty.xml"] = (200, XML, b"\n")
+    report = fetch([str(empty), "http://[::1", site.url("empty.xml"), site.url("rss.xml")], corpus)
+    assert [(s.path, s.reason) for s in report.skipped] == [
+        (str(empty), "not an RSS or Atom feed (empty)"),
+        ("http://[::1", "not a URL (Invalid IPv6 URL)"),
+        (site.url("empty.xml"), "not an RSS or Atom feed (empty)"),
+    ]
+    assert len(report.added) == 2
+
+
+def test_a_feed_that_feedparser_fails_on_is_skipped(site, corpus):
+    broken = b'<rss version="2.0"><channel><title>T</title><item><title>a &#xD800; b</title></item></channel></rss>'
+    site.routes["/surrogate.xml"] = (200, XML, broken)
+    report = fetch([site.url("surrogate.xml"), site.url("rss.xml")], corpus)
+    [skipped] = report.skipped
+    assert skipped.path == site.url("surrogate.xml") and skipped.reason.startswith("feedparser cannot read it (")
+    assert len(report.added) == 2
+
+
+def test_content_that_is_an_svg_image_is_read_as_text(site, corpus):
+    """trafilatura fails on a page whose root is not HTML: the entry's content is given to it inside a page."""
+    chart = entry(site.base, "Chart of cargo", "articles/chart.html", "2025-03-06T12:00:00Z",
+                  '<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><svg xmlns="http://www.w3.org/2000/svg">'
+                  f"<desc><abbr>{' '.join(RAIL)}</abbr></desc><circle r=\"50\"/></svg></div></content>")
+    site.routes["/chart.xml"] = (200, ATOM, atom(site.base, [chart]))
+    report = fetch([site.url("chart.xml")], corpus)
+    assert not report.skipped
+    assert read_back(report.added[0].path).body.strip() == " ".join(RAIL)
+
+
+def test_each_feed_has_its_own_record(site, corpus):
+    site.routes["/quiet.xml"] = (200, XML, b'<rss version="2.0"><channel><title>Quiet</title></channel></rss>')
+    feeds = [site.url("quiet.xml"), site.url("gone.xml"), site.url("nothing.xml"), site.url("rss.xml")]
+    fetch([site.url("rss.xml")], corpus)
+    report = fetch(feeds, corpus)
+    quiet, gone, nothing, again = report.feeds
+    assert [f.feed for f in report.feeds] == feeds
+    assert (quiet.summary, quiet.unread) == ("no entries", None)
+    assert gone.summary == "1 skipped" and gone.skipped[0].path == site.url("articles/removed.html")
+    assert nothing.unread == "HTTP 404 Not Found"
+    assert again.summary == "2 already in the corpus" and len(again.known) == 2
+    assert [s.path for s in report.skipped] == [site.url("articles/removed.html"), site.url("nothing.xml")]
+
+
+def test_a_feed_that_is_not_well_formed_is_read_as_far_as_it_goes_and_says_so(site, corpus):
+    body = rss(site.base).replace(b"Glacier melt", b"Glacier&nbsp;melt")  # an HTML entity XML does not know
+    site.routes["/loose.xml"] = (200, XML, body)
+    [result] = fetch([site.url("loose.xml")], corpus).feeds
+    assert len(result.added) == 2
+    assert result.notes == ("not well-formed, read as far as it goes (line 2: undefined entity)",)
+    assert result.summary == "2 added; not well-formed, read as far as it goes (line 2: undefined entity)"
+
+
+NEWS_RU = [  # three short stories, written in the test: a feed from a Russian outlet
+    ("Москва готовится к зиме", (
+        "Городские службы начали подготовку к зимнему сезону. На улицы выйдут две тысячи единиц техники, "
+        "сообщили в мэрии. Запасы соли и песка уже на складах."
+    )),
+    ("Новый мост через Волгу", (
+        "Строительство моста в Твери завершится в следующем году. Об этом сообщили в администрации области. "
+        "Мост свяжет два района города."
+    )),
+    ("Цены на хлеб выросли", (
+        "За месяц хлеб подорожал на три процента. Это следует из данных статистической службы. Сильнее всего "
+        "выросли цены в Сибири."
+    )),
+]
+
+
+def russian_rss(declaration: str = "") -> str:
+    items = "".join(
+        f"<item><title>{title}</title><description>{text}</description><pubDate>Tue, 15 Apr 2025 10:00:00 +0300"
+        "</pubDate></item>"
+        for title, text in NEWS_RU
+    )
+    return f'{declaration}<rss version="2.0"><channel><title>Вести дня</title>{items}</channel></rss>'
+
+
+def test_an_undeclared_koi8_r_feed_is_read_as_koi8_r_and_the_guess_is_said(tmp_path, corpus):
+    feed = tmp_path / "koi8.xml"
+    feed.write_bytes(russian_rss().encode("koi8-r"))
+    [result] = fetch([str(feed)], corpus).feeds
+    assert [read_back(a.path).source.title for a in result.added] == [title for title, _ in NEWS_RU]
+    assert [read_back(a.path).body.strip() for a in result.added] == [text for _, text in NEWS_RU]
+    assert read_back(result.added[0].path).source.outlet == "Вести дня"
+    assert result.summary == "3 added; encoding not declared, read as koi8-r (a guess)"
+
+
+@pytest.mark.parametrize(
+    ("declaration", "content_type", "note"),
+    [
+        ('<?xml version="1.0" encoding="koi8-r"?>\n', "text/xml", None),  # RFC 7303: no US-ASCII default
+        ('<?xml version="1.0" encoding="koi8-r"?>\n', "application/rss+xml; charset=utf-8",
+         "encoding declared as utf-8, read as koi8-r"),
+        ("", "application/rss+xml; charset=koi8-r", None),
+    ],
+)
+def test_a_declared_koi8_r_feed_is_read_as_koi8_r(site, corpus, declaration, content_type, note):
+    site.routes["/koi8.xml"] = (200, {"Content-Type": content_type}, russian_rss(declaration).encode("koi8-r"))
+    [result] = fetch([site.url("koi8.xml")], corpus).feeds
+    assert [read_back(a.path).source.title for a in result.added] == [title for title, _ in NEWS_RU]
+    assert result.notes == ((note,) if note else ())
+
+
+def utf16_atom(base: str, encoding: str, bom: bool) -> bytes:
+    paras = [p.replace("Kazakhstan", "Qazaqstan — Қазақстан") for p in WATER]
+    content = f'<content type="text">{escape(" ".join(paras))}</content>'
+    text = atom(base, [entry(base, "Су келісімі — water deal", "news/water", "2025-04-15T10:00:00+05:00", content)])
+    text = text.decode().replace('encoding="utf-8"', f'encoding="{encoding[:6]}"')
+    return ("\ufeff" if bom else "").encode(encoding) + text.encode(encoding)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom", "content_type", "note"),
+    [
+        ("utf-16-le", True, "application/atom+xml; charset=utf-8", "encoding declared as utf-8, read as utf-16-le"),
+        ("utf-16-be", True, "text/xml", None),
+        ("utf-16-le", False, "application/atom+xml", None),
+        ("utf-32-be", True, "application/atom+xml; charset=utf-16", "encoding declared as utf-16, read as utf-32-be"),
+        ("utf-32-le", False, "text/xml; charset=utf-32", None),
+    ],
+)
+def test_utf_16_and_32_feeds_are_read_over_http_whatever_the_server_says(site, corpus, encoding, bom, content_type, note):
+    site.routes["/wide.xml"] = (200, {"Content-Type": content_type}, utf16_atom(site.base, encoding, bom))
+    [result] = fetch([site.url("wide.xml")], corpus).feeds
+    [water] = (read_back(a.path) for a in result.added)
+    assert water.source.title == "Су келісімі — water deal"
+    assert "Qazaqstan — Қазақстан and Uzbekistan signed" in water.body
+    assert result.notes == ((note,) if note else ())
+
+
+def test_control_characters_from_a_leniently_read_feed_stay_out_of_the_corpus(site, corpus):
+    text = escape(" ".join(PORTS)).replace("Ports on", "Ports&#0; on")
+    odd = entry(site.base, "Caspian&#1; ports", "x", "2025-03-06T12:00:00Z", f'<content type="text">{text}</content>')
+    site.routes["/controls.xml"] = (200, ATOM, atom(site.base, [odd]))
+    [result] = fetch([site.url("controls.xml")], corpus).feeds
+    assert result.notes[0].startswith("not well-formed, read as far as it goes")
+    ports = read_back(result.added[0].path)  # a NUL in the file would make it "binary"
+    assert ports.source.title == "Caspian ports"
+    assert ports.body.strip() == " ".join(PORTS)
+
+
+def test_a_utf_8_feed_with_a_stray_windows_1252_byte_is_read_as_utf_8(site, corpus):
+    body = rss(site.base).replace(b"city's", b"city\x92s")  # a quote pasted from windows-1252 text (twice: story and teaser)
+    site.routes["/stray.xml"] = (200, XML, body)
+    [result] = fetch([site.url("stray.xml")], corpus).feeds
+    water, glaciers = (read_back(a.path) for a in result.added)
+    assert [line for line in water.body.split("\n") if line][:6] == WATER  # its “quotes” are UTF-8
+    assert "glaciers feeding the city’s rivers" in glaciers.body
+    assert result.notes == ("encoding declared as utf-8, read as utf-8 with 2 stray bytes as windows-1252",)
+
+
+def atom03(dates: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed version="0.3" xmlns="http://purl.org/atom/ns#">'
+        "<title>Caspian Weekly</title><modified>2025-03-09T00:00:00Z</modified>"
+        f'<entry><title>Caspian ports expand</title><id>tag:caspian.example,2025:1</id>{dates}'
+        f'<content type="text/plain" mode="escaped">{escape(" ".join(PORTS))}</content></entry></feed>'
+    ).encode()
+
+
+def rss_dated(dates: str) -> bytes:
+    return (
+        '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/">'
+        f"<channel><title>Steppe Times</title><item><title>Caspian ports expand</title>{dates}"
+        f"<description>{escape(' '.join(PORTS))}</description></item></channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("feed", "day"),
+    [
+        (atom03("<created>2025-03-05T23:30:00-05:00</created>"), PartialDate(2025, 3, 5)),  # UTC's day is the 6th
+        (atom03("<issued>2025-03-04T10:00:00+05:00</issued><modified>2025-03-07T10:00:00+05:00</modified>"),
+         PartialDate(2025, 3, 4)),
+        (atom03("<modified>2025-03-07T01:00:00+05:00</modified><created>2025-03-03T10:00:00Z</created>"),
+         PartialDate(2025, 3, 3)),
+        (rss_dated("<dc:date>2025-03-05T23:30:00-05:00</dc:date>"), PartialDate(2025, 3, 5)),
+        (rss_dated("<dcterms:created>Wed, 05 Mar 2025 23:30:00 -0500</dcterms:created>"), PartialDate(2025, 3, 5)),
+    ],
+)
+def test_every_date_feedparser_reads_dates_the_entry_on_the_publishers_day(tmp_path, corpus, feed, day):
+    path = tmp_path / "feed.xml"
+    path.write_bytes(feed)
+    [added] = fetch([str(path)], corpus).added
+    assert read_back(added.path).source.date == day
