@@ -20,7 +20,7 @@ import typer
 from . import __version__
 from .config import Settings, load_settings
 from .dates import parse_date
-from .errors import EXIT_PARTIAL, BriefingError, UsageError
+from .errors import EXIT_PARTIAL, BriefingError, FileError, UsageError
 from .files import slug
 from .models import KINDS, BuildReport, DocumentSummary, Pick, Selection, Skipped, Source
 
@@ -385,6 +385,8 @@ def _write_brief(selection: Selection, output_format: Format, target: Path, day,
             write_atomically(target, data)
         except OSError as exc:
             raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        except FileError as exc:
+            raise UsageError(str(exc)) from exc
     return brief, warnings
 
 

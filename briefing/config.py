@@ -6,11 +6,13 @@ anything left unset comes from ``briefing.toml`` in the working folder, then the
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UsageError
+from .errors import FileError, UsageError
+from .files import MAX_SETTINGS_BYTES, read_limited
 from .ingest.loaders import MAX_FILE_BYTES
 
 CONFIG_FILE = Path("briefing.toml")
@@ -125,11 +127,11 @@ def _path(table: dict, key: str, default: Path, config: Path) -> Path:
 
 
 def _read_config(config: Path) -> dict:
-    if not config.is_file():
+    if not os.path.lexists(config):
         return {}
     try:
-        return tomllib.loads(config.read_text(encoding="utf-8"))
+        return tomllib.loads(read_limited(config, MAX_SETTINGS_BYTES).decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"{config}: not valid TOML: {exc}") from exc
-    except OSError as exc:
-        raise UsageError(f"{config}: cannot read ({exc.strerror or exc})") from exc
+    except FileError as exc:
+        raise UsageError(str(exc)) from exc

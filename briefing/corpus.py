@@ -124,7 +124,7 @@ def _existing(corpus: Path, limit: int) -> tuple[dict[str, str], dict[str, str]]
     urls: dict[str, str] = {}
     for file in scan(corpus)[0]:
         try:
-            loaded = loaders.parse(loaders.read(file.path, limit))
+            loaded = loaders.parse(loaders.read(file.path, limit, corpus))
         except FileError:
             continue
         bodies[_normalise(loaded.body)] = file.relative

@@ -24,9 +24,10 @@ from pathlib import Path
 from . import __version__
 from .dates import PartialDate
 from .compose import plural
-from .errors import BriefingError, UsageError
-from .files import new_folder, slug, write_atomically
+from .errors import BriefingError, FileError, UsageError
+from .files import new_folder, read_limited, slug, write_atomically
 from .index import Index
+from .ingest.loaders import MAX_FILE_BYTES
 from .models import DocumentSummary, Selection, Source, Topic
 from .summarise import NothingFound, SummarySettings, summarise
 
@@ -320,8 +321,8 @@ def _renderer_fingerprint() -> str:
 
 def _sha256(path: Path) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        return hashlib.sha256(read_limited(path, MAX_FILE_BYTES)).hexdigest()
+    except FileError:
         return None
 
 
@@ -329,7 +330,7 @@ def _earlier(folder: Path) -> dict[str, TopicBrief]:
     """What an earlier run of this window wrote, from its index.json: only whether a brief can be
     kept and its size. Anything odd there only means the brief is rendered again."""
     try:
-        data = json.loads((folder / INDEX_JSON).read_text(encoding="utf-8"))
+        data = json.loads(read_limited(folder / INDEX_JSON, MAX_FILE_BYTES))
         found = {}
         for b in data["briefs"]:
             fields = {k: b[k] for k in ("name", "title", "file", "fingerprint", "sha256")}
@@ -337,7 +338,7 @@ def _earlier(folder: Path) -> dict[str, TopicBrief]:
             if all(isinstance(v, str) for v in fields.values()) and all(type(v) is int for v in counts.values()):
                 found[fields["name"]] = TopicBrief(**fields, **counts, top=(), rendered=False)
         return found
-    except (OSError, ValueError, KeyError, TypeError):
+    except (FileError, ValueError, KeyError, TypeError):
         return {}
 
 
@@ -437,9 +438,9 @@ def _recorded_in(digests: Path) -> dict[str, str]:
         if not (folder / HANDED_OFF).is_file():
             continue
         try:
-            data = json.loads((folder / INDEX_JSON).read_text(encoding="utf-8"))
+            data = json.loads(read_limited(folder / INDEX_JSON, MAX_FILE_BYTES))
             ids = [a["id"] for a in data["articles"]]
-        except (OSError, ValueError, KeyError, TypeError):
+        except (FileError, ValueError, KeyError, TypeError):
             continue
         found.update((i, folder.name) for i in ids if isinstance(i, str))
     return found

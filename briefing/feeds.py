@@ -29,6 +29,7 @@ import feedparser
 from .corpus import Added, Holdings
 from .dates import PartialDate, parse_date
 from .errors import FileError
+from .files import read_limited
 from .ingest import loaders
 from .models import Skipped, Source
 
@@ -154,7 +155,7 @@ def _read_feed(feed: str, limit: int, timeout: float) -> tuple[feedparser.FeedPa
         response = _get(feed, limit, timeout)
         data, served, headers = response.data, response.charset, {"content-location": response.url}
     else:
-        data, served, headers = loaders.read_bytes(Path(feed), limit), None, {}
+        data, served, headers = read_limited(Path(feed), limit), None, {}
     if not data.strip():
         raise FileError(feed, "not an RSS or Atom feed (empty)")
     encoded = _encoding(data, served)

@@ -1,4 +1,8 @@
-"""Files the tool writes: names made safe, contents swapped in whole.
+"""Files the tool reads and writes: read within bounds, names made safe, contents swapped in whole.
+
+A corpus is untrusted: a file named like an article may be a link to /dev/zero, a named pipe
+that never ends, or a link to a file outside the folder, so every file is read only when it is
+a regular file, inside its folder when one is given, and never past a size cap.
 
 Corpus file names come from headlines and topic names from users: neither may climb out
 of its folder ("../../etc/passwd") or carry characters a file system refuses. A file is
@@ -11,11 +15,63 @@ import os
 import re
 import secrets
 import shutil
+import stat
 import tempfile
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from .errors import FileError
+
+MAX_SETTINGS_BYTES = 1024 * 1024  # briefing.toml, topics.toml: settings, never this long
+_KINDS = (  # what a path is when it is not a regular file, for the reason a file is refused
+    (stat.S_ISDIR, "a folder, not a file"),
+    (stat.S_ISFIFO, "a named pipe (FIFO), not a regular file"),
+    (stat.S_ISCHR, "a character device, not a regular file"),
+    (stat.S_ISBLK, "a block device, not a regular file"),
+    (stat.S_ISSOCK, "a socket, not a regular file"),
+)
+
+
+def read_limited(path: Path, limit: int, within: Path | None = None) -> bytes:
+    """The bytes of a regular file, refused past ``limit`` bytes; with ``within``, refused when the
+    file (after its links) is outside that folder. Every failure is a FileError naming ``path``.
+
+    Nothing but a regular file is ever opened (a FIFO would block, a device never end), the file
+    opened is checked again, as it may have been swapped since, and at most ``limit`` + 1 bytes are
+    read, so a file that grows while read cannot flood memory.
+    """
+    try:
+        real = path
+        if within is not None:
+            real = Path(os.path.realpath(path))
+            if not real.is_relative_to(os.path.realpath(within)):
+                raise FileError(path, f"a link to {real}, outside {within}")
+        _regular(path, os.stat(real), limit)
+        flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | (os.O_NOFOLLOW if within is not None else 0)
+        with open(os.open(real, flags), "rb") as file:
+            _regular(path, os.fstat(file.fileno()), limit)
+            data = file.read(limit + 1)
+    except OSError as exc:
+        raise FileError(path, f"cannot read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise FileError(path, f"more than {limit:,} bytes, over the limit")
+    return data
+
+
+def _regular(path: Path, info: os.stat_result, limit: int) -> None:
+    if what := _not_regular(info):
+        raise FileError(path, what)
+    if info.st_size > limit:
+        raise FileError(path, f"{info.st_size:,} bytes, over the {limit:,}-byte limit")
+
+
+def _not_regular(info: os.stat_result) -> str | None:
+    """What a path is when it is not a regular file, or None."""
+    if stat.S_ISREG(info.st_mode):
+        return None
+    return next((what for test, what in _KINDS if test(info.st_mode)), "not a regular file")
 
 
 def slug(text: str, limit: int = 50) -> str:
@@ -32,7 +88,14 @@ def slug(text: str, limit: int = 50) -> str:
 
 def write_atomically(target: Path, data: bytes | str) -> None:
     """Write next to ``target`` and rename: a failed run never leaves a half-written file,
-    and the previous one survives until the new one is complete."""
+    and the previous one survives until the new one is complete. Only a regular file is replaced:
+    renaming over ``/dev/null`` or a folder would destroy it."""
+    try:
+        what = _not_regular(os.stat(target))
+    except OSError:
+        what = None  # nothing there yet, or a dangling link: the rename says what is wrong
+    if what:
+        raise FileError(target, f"{what}: not replaced")
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:

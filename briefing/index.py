@@ -130,14 +130,14 @@ class Index:
         A corrupt index is set aside (never deleted) and rebuilt; a file that is some other
         program's database, or not a file at all, is refused.
         """
-        files, skipped = scan(Path(corpus))
-        path = Path(path)
+        corpus, path = Path(corpus), Path(path)
+        files, skipped = scan(corpus)
         try:
             reason = _rebuild_reason(path)
             if reason is None:
                 with closing(_connect(path)) as db:
-                    return _refresh(db, files, skipped, limit, rebuilt_because=None)
-            return _build_fresh(path, files, skipped, limit, reason)
+                    return _refresh(db, corpus, files, skipped, limit, rebuilt_because=None)
+            return _build_fresh(path, corpus, files, skipped, limit, reason)
         except sqlite3.Error as exc:
             raise IndexDatabaseError(f"cannot write the index {path}: {exc}") from exc
         except OSError as exc:
@@ -324,7 +324,9 @@ def _set_aside(path: Path) -> Path:
     return kept
 
 
-def _build_fresh(path: Path, files: list[CorpusFile], skipped: list[Skipped], limit: int, reason: str) -> BuildReport:
+def _build_fresh(
+    path: Path, corpus: Path, files: list[CorpusFile], skipped: list[Skipped], limit: int, reason: str
+) -> BuildReport:
     """Build into a temporary file beside ``path`` and swap it in only when complete."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
@@ -334,7 +336,7 @@ def _build_fresh(path: Path, files: list[CorpusFile], skipped: list[Skipped], li
             db.executescript(_SCHEMA)
             db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            report = _refresh(db, files, skipped, limit, rebuilt_because=reason or None)
+            report = _refresh(db, corpus, files, skipped, limit, rebuilt_because=reason or None)
         os.replace(temp, path)
     finally:
         if os.path.exists(temp):
@@ -343,7 +345,12 @@ def _build_fresh(path: Path, files: list[CorpusFile], skipped: list[Skipped], li
 
 
 def _refresh(
-    db: sqlite3.Connection, files: list[CorpusFile], skipped: list[Skipped], limit: int, rebuilt_because: str | None
+    db: sqlite3.Connection,
+    corpus: Path,
+    files: list[CorpusFile],
+    skipped: list[Skipped],
+    limit: int,
+    rebuilt_because: str | None,
 ) -> BuildReport:
     fingerprint = processing_fingerprint()
     added: list[str] = []
@@ -363,7 +370,7 @@ def _refresh(
                 _delete(db, relative)
         for file in files:
             try:
-                raw = ingest.read(file.path, limit)
+                raw = ingest.read(file.path, limit, corpus)
                 if not reprocess and known.get(file.relative) == (file.id, raw.digest):
                     unchanged.append(file.id)
                     continue

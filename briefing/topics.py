@@ -9,13 +9,14 @@ a question in prose.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import tomllib
 from pathlib import Path
 
-from .errors import UsageError
+from .errors import FileError, UsageError
+from .files import MAX_SETTINGS_BYTES, read_limited, slug
 from .models import Term, Topic
-from .files import slug
 from .nlp import stems, stopwords, words
 
 TOPICS_FILE = Path("topics.toml")
@@ -33,14 +34,14 @@ def term(text: str, weight: float = 1.0) -> Term:
 
 def load_topics(path: Path = TOPICS_FILE) -> dict[str, Topic]:
     """Every topic of a topics file, by name, in file order."""
+    if not os.path.lexists(path):
+        raise UsageError(f"no topics file at {path} (use --topics FILE or --keywords)")
     try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise UsageError(f"no topics file at {path} (use --topics FILE or --keywords)") from exc
+        table = tomllib.loads(read_limited(path, MAX_SETTINGS_BYTES).decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: not valid TOML: {exc}") from exc
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    except FileError as exc:
+        raise UsageError(str(exc)) from exc
     return {name: _topic(name, entry, path) for name, entry in table.items()}
 
 
