@@ -192,7 +192,12 @@ def corpus_fetch(
         typer.Argument(metavar="FEED...", help="RSS/Atom feeds, URLs or files [default: [feeds] urls in briefing.toml]."),
     ] = None,
     corpus: CorpusOption = None,
-    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for each feed or page.")] = 20.0,
+    timeout: Annotated[
+        Optional[float],
+        typer.Option(
+            min=0.1, help="Seconds each feed or page may take in all, whatever the server does [default: feeds.timeout, 20]."
+        ),
+    ] = None,
 ) -> None:
     """Add new articles from RSS/Atom feeds; entries whose link or text the corpus holds are left alone."""
     from .feeds import fetch
@@ -202,7 +207,7 @@ def corpus_fetch(
         chosen = tuple(feeds or ()) or settings.feeds
         if not chosen:
             raise UsageError("no feeds: give FEED... or list them under [feeds] urls in briefing.toml")
-        report = fetch(chosen, settings.corpus, limit=settings.max_file_bytes, timeout=timeout)
+        report = fetch(chosen, settings.corpus, limit=settings.max_file_bytes, timeout=timeout or settings.feed_timeout)
     _print_fetched(report)
     if report.skipped:
         raise typer.Exit(EXIT_PARTIAL)
@@ -508,7 +513,7 @@ def _fetch_feeds(settings: Settings) -> tuple[Skipped, ...]:
     if not settings.feeds:
         typer.echo("No feeds in briefing.toml ([feeds] urls): nothing fetched.", err=True)
         return ()
-    report = fetch(settings.feeds, settings.corpus, limit=settings.max_file_bytes)
+    report = fetch(settings.feeds, settings.corpus, limit=settings.max_file_bytes, timeout=settings.feed_timeout)
     _print_fetched(report)
     return report.skipped
 

@@ -26,6 +26,7 @@ class Settings:
     subject: str | None = None  # what the corpus is about, for brief titles: "Sanctions — Kazakhstan, …"
     out: Path = Path("out")  # where briefs go
     feeds: tuple[str, ...] = ()  # RSS/Atom feeds `corpus fetch` reads when given none: URLs or files
+    feed_timeout: float = 20.0  # seconds a feed or page may take in all, whatever the server does
     digests: Path = Path("out/digests")  # one folder per digest window
     deliver: Path | None = None  # shared folder a finished digest is copied to
     mail: MailSettings | None = None  # SMTP hand-off, when [mail] is configured
@@ -73,10 +74,19 @@ def load_settings(
         subject=subject.strip() if subject else None,
         out=_path(brief, "out", defaults.out, config),
         feeds=_texts(feeds, "urls", config),
+        feed_timeout=_seconds(feeds, "timeout", defaults.feed_timeout, f"{config}: feeds.timeout"),
         digests=_path(digest, "out", defaults.digests, config),
         deliver=_path(digest, "deliver", Path(), config) if "deliver" in digest else None,
         mail=_mail(mail, config) if mail is not None else None,
     )
+
+
+def _seconds(table: dict, key: str, default: float, where: str) -> float:
+    """A positive number of seconds; ``true`` is no number, though Python counts it as 1."""
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise UsageError(f"{where} must be a positive number of seconds")
+    return float(value)
 
 
 def _texts(table: dict, key: str, config: Path) -> tuple[str, ...]:

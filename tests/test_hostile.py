@@ -7,10 +7,14 @@ line naming the culprit, the exit code, no traceback, and that nothing the user 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import shutil
-from collections.abc import Callable
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +25,9 @@ from briefing.cli import app
 
 from .conftest import CORPUS, POLITICO, PROJECT
 from .test_evaluate import make_dataset
+from .test_feeds import ATOM, Site, atom, entry, site  # noqa: F401, F811 (site: a fixture)
+from .test_feeds import Handler as FeedHandler
+from .test_feeds import Server as FeedServer
 
 runner = CliRunner()
 SECRET = "The launch codes are kept under the mat at the back door of the embassy."
@@ -215,3 +222,136 @@ def test_hostile_case(work: Work, name: str):
     assert SECRET not in result.stdout + result.stderr
     assert not [p for p in (work.root / "out").rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
     assert not [p for p in work.root.rglob("*") if p.name.endswith((".tmp", ".tmp-journal"))]
+
+
+# 2. Feeds: every request under one deadline whatever the server does; no local addresses from afar.
+
+
+class Trickle:
+    """A server on 127.0.0.1 that answers every request one byte at a time, a byte every 0.2 s,
+    forever: in its headers (/headers) or in a body it says is long (/body)."""
+
+    def __init__(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.base = f"http://127.0.0.1:{self.server.getsockname()[1]}"
+        self.stop = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return f"{self.base}/{path}"
+
+    def _serve(self) -> None:
+        self.server.settimeout(0.1)
+        while not self.stop.is_set():
+            try:
+                client, _ = self.server.accept()
+            except TimeoutError:
+                continue
+            except OSError:  # closed: the test is over
+                return
+            threading.Thread(target=self._answer, args=(client,), daemon=True).start()
+
+    def _answer(self, client: socket.socket) -> None:
+        with client:
+            request = client.recv(4096)
+            if b"GET /body" in request:
+                client.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: 100000\r\n\r\n")
+            else:
+                client.sendall(b"HTTP/1.1 200 OK\r\nX-Padding: ")
+            while not self.stop.wait(0.2):
+                try:
+                    client.sendall(b"x")
+                except OSError:
+                    return
+
+
+@pytest.fixture
+def trickle() -> Iterator[Trickle]:
+    server = Trickle()
+    yield server
+    server.stop.set()
+    server.server.close()
+
+
+def test_stalled_feeds_end_at_their_deadline_and_the_other_feed_is_added(work, site, trickle):
+    started = time.monotonic()
+    result = work.run("corpus", "fetch", trickle.url("headers"), trickle.url("body"), site.url("rss.xml"), "--timeout", "1")
+    took = time.monotonic() - started
+    reported(result, 3, rf"Skipped {trickle.url('headers')}: no answer within 1 s")
+    assert f"Skipped {trickle.url('body')}: not received within 1 s" in result.stderr.splitlines()
+    assert f"Feed {site.url('rss.xml')}: 2 added" in result.stdout.splitlines()
+    assert took < 2 * 1 + 3, took  # two deadlines and some slack, never the server's pace
+
+
+def test_a_feed_of_links_to_a_stalled_host_waits_for_it_once(work, trickle, tmp_path):
+    entries = "".join(
+        f"<item><title>Story {n}</title><link>{trickle.url('headers')}?story={n}</link></item>" for n in range(5)
+    )
+    (work.root / "feed.xml").write_text(f'<rss version="2.0"><channel><title>Slow</title>{entries}</channel></rss>')
+    started = time.monotonic()
+    result = work.run("corpus", "fetch", "feed.xml", "--timeout", "1")
+    took = time.monotonic() - started
+    reported(result, 3, rf"Skipped {re.escape(trickle.url('headers'))}\?story=4: the feed gives no article text and the "
+             rf"page cannot be used: 127\.0\.0\.1:\d+ did not answer within 1 s before; not asked again")
+    assert "no answer within 1 s" in result.stderr and took < 1 + 3, took
+
+
+def test_digest_fetch_with_a_stalled_feed_still_makes_the_digest(work, site, trickle):
+    (work.root / "briefing.toml").write_text(
+        f'[feeds]\nurls = ["{trickle.url("headers")}", "{site.url("rss.xml")}"]\ntimeout = 1\n', encoding="utf-8"
+    )
+    (work.root / "one.toml").write_text('[trade]\nkeywords = ["trade"]\n', encoding="utf-8")
+    result = work.run("digest", "--fetch", "--since-last", "--as-of", "2025-05-01", "--topics", "one.toml")
+    reported(result, 3, rf"Skipped {trickle.url('headers')}: no answer within 1 s")
+    assert (work.root / "out" / "digests" / "added-2025-05-01" / "index.pdf").is_file()
+
+
+def local_address() -> str | None:
+    """An address of this machine that is not loopback (its own on the local network), if it has one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the outgoing address
+        except OSError:
+            return None
+        address = probe.getsockname()[0]
+    return None if ipaddress.ip_address(address).is_loopback else address
+
+
+@pytest.fixture
+def lan_site(site) -> Iterator[Site]:
+    """The test site, also served on this machine's local-network address: a feed from elsewhere."""
+    address = local_address()
+    if address is None:
+        pytest.skip("this machine has no address but loopback")
+    server = FeedServer((address, 0), FeedHandler)
+    served = Site(base=f"http://{address}:{server.server_port}", routes=site.routes)
+    server.site = served  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield served
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_feed_from_elsewhere_cannot_make_us_fetch_a_page_on_this_machine(work, site, lan_site):
+    teasers = [entry(site.base, "Caspian ports expand", "articles/caspian-ports.html", "2025-03-04T09:00:00Z")]
+    lan_site.routes["/far.xml"] = (200, ATOM, atom(site.base, teasers))
+    lan_site.routes["/moved.xml"] = (302, {"Location": site.url("rss.xml")}, b"")
+    before = site.pages_hit()
+    result = work.run("corpus", "fetch", lan_site.url("far.xml"), lan_site.url("moved.xml"))
+    reported(result, 3, rf"Skipped {site.url('articles/caspian-ports.html')}: the feed gives no article text and the "
+             r"page cannot be used: 127\.0\.0\.1 is on this machine, and the feed is not: not fetched")
+    assert f"Skipped {lan_site.url('moved.xml')}: 127.0.0.1 is on this machine, and the feed is not: not fetched" in (
+        result.stderr.splitlines()
+    )
+    assert site.pages_hit() == before and not site.hits.get("/rss.xml")  # nothing asked of this machine's server
+    assert not list((work.root / "corpus").glob("*caspian*"))
+
+
+def test_a_feed_on_this_machine_may_use_pages_on_this_machine(work, site):
+    site.routes["/near.xml"] = (200, ATOM, atom(site.base, [
+        entry(site.base, "Caspian ports expand", "articles/caspian-ports.html", "2025-03-04T09:00:00Z")
+    ]))
+    result = work.run("corpus", "fetch", site.url("near.xml"))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert list((work.root / "corpus").glob("2025-03-04-caspian-ports-expand*.md"))
