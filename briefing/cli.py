@@ -10,7 +10,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -77,8 +77,8 @@ def _refresh(settings: Settings, quiet: bool) -> tuple[Path, BuildReport]:
     from .index import Index
 
     started = time.perf_counter()
-    report = Index.build(settings.corpus, settings.index, settings.max_file_bytes)
-    if report.rebuilt_because and not quiet:
+    report = Index.build(settings.corpus, settings.index, settings.max_file_bytes, settings.lock_wait, _say)
+    if report.rebuilt_because:  # said by every command: a rebuild is never silent
         typer.echo(f"Rebuilt the index: {report.rebuilt_because}.", err=True)
     _print_skipped(report.skipped)
     if not quiet:
@@ -88,6 +88,11 @@ def _refresh(settings: Settings, quiet: bool) -> tuple[Path, BuildReport]:
             f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped."
         )
     return settings.index, report
+
+
+def _say(message: str) -> None:
+    """A note on the way (waiting for another process), on stderr, for the library to call."""
+    typer.echo(message, err=True)
 
 
 def _print_skipped(skipped: tuple[Skipped, ...]) -> None:
@@ -112,8 +117,9 @@ def corpus_list(
     from .index import Index
 
     with _reported(ctx):
-        path, _ = _refresh(load_settings(corpus, index), quiet=True)
-        with Index(path) as opened:
+        settings = load_settings(corpus, index)
+        path, _ = _refresh(settings, quiet=True)
+        with Index(path, settings.lock_wait) as opened:
             documents = opened.documents()
     if as_json:
         typer.echo(json.dumps([_document_json(d) for d in documents], ensure_ascii=False, indent=2))
@@ -133,8 +139,9 @@ def corpus_show(
     from .index import Index
 
     with _reported(ctx):
-        path, _ = _refresh(load_settings(corpus, index), quiet=True)
-        with Index(path) as opened:
+        settings = load_settings(corpus, index)
+        path, _ = _refresh(settings, quiet=True)
+        with Index(path, settings.lock_wait) as opened:
             document, sentences = opened.document(doc_id)
     if as_json:
         data = _document_json(document) | {"sentences": [s.as_json() for s in sentences]}
@@ -273,7 +280,7 @@ def make(
         path, _ = _refresh(settings, quiet=True)
         summary = SummarySettings(ranker=ranker)
         summary = replace(summary, rank=replace(summary.rank, sentences=sentences))
-        with Index(path) as opened:
+        with Index(path, settings.lock_wait) as opened:
             selection = summarise(opened, chosen_topic, summary)
         if output_format is Format.text:
             _print_selection(selection)
@@ -424,6 +431,7 @@ def digest_command(
 ) -> None:
     """Make one brief per topic from the articles of a window, and an index page, into out/digests/<window>/."""
     from . import digest as dg
+    from . import record
     from .index import Index
     from .topics import load_topics
 
@@ -446,15 +454,16 @@ def digest_command(
         known = load_topics(topics)
         if fetch:
             skipped = _fetch_feeds(settings)
-        path, report = _refresh(settings, quiet=True)
-        if report.rebuilt_because:
-            typer.echo(f"Rebuilt the index: {report.rebuilt_because}.", err=True)
+        path, _ = _refresh(settings, quiet=True)
         digests = out or settings.digests
-        with Index(path) as opened:
-            earlier = dg.since_last_record(opened, digests) if since_last else None
+        with ExitStack() as held:
+            if since_last:  # from reading the record to writing it: no two digests cover the same articles
+                held.enter_context(record.held(settings.index, settings.lock_wait, _say))
+            opened = held.enter_context(Index(path, settings.lock_wait))
+            earlier = dg.since_last_record(path, digests) if since_last else None
             if earlier and earlier.recovered:
                 typer.echo(
-                    f"Warning: the index has lost its --since-last record (was it rebuilt?); took it from the "
+                    f"Warning: there is no --since-last record at {record.path(path)}; took it from the "
                     f"handed-off digests in {digests} ({len(earlier.recovered)} articles).",
                     err=True,
                 )
@@ -490,7 +499,7 @@ def digest_command(
                 mail(made.files, recipients, settings.mail, dg.mail_subject(made), dg.mail_text(made))
                 typer.echo(f"Mailed {plural(len(made.files), 'PDF')} to {', '.join(recipients)}")
             if earlier:
-                dg.record(opened, made, earlier.recovered)
+                dg.record(path, made, earlier.recovered)
     if skipped:
         raise typer.Exit(EXIT_PARTIAL)
 
@@ -657,8 +666,9 @@ def list_topics(
 
     with _reported(ctx):
         known = load_topics(topics)
-        path, _ = _refresh(load_settings(corpus, index), quiet=True)
-        with Index(path) as opened:
+        settings = load_settings(corpus, index)
+        path, _ = _refresh(settings, quiet=True)
+        with Index(path, settings.lock_wait) as opened:
             counts = {name: count_matches(opened, t) for name, t in known.items()}
     if as_json:
         rows = [{"name": n, "title": t.title, "keywords": list(t.keywords), "matches": counts[n]} for n, t in known.items()]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import FileError, UsageError
-from .files import MAX_SETTINGS_BYTES, read_limited
+from .files import LOCK_WAIT, MAX_SETTINGS_BYTES, read_limited
 from .ingest.loaders import MAX_FILE_BYTES
 
 CONFIG_FILE = Path("briefing.toml")
@@ -23,6 +23,7 @@ class Settings:
     corpus: Path = Path("corpus")
     index: Path = Path("out/index.sqlite")
     max_file_bytes: int = MAX_FILE_BYTES
+    lock_wait: float = LOCK_WAIT  # seconds to wait for another briefing process writing the index
     subject: str | None = None  # what the corpus is about, for brief titles: "Sanctions — Kazakhstan, …"
     out: Path = Path("out")  # where briefs go
     feeds: tuple[str, ...] = ()  # RSS/Atom feeds `corpus fetch` reads when given none: URLs or files
@@ -71,6 +72,7 @@ def load_settings(
         corpus=corpus or _path(table, "dir", defaults.corpus, config),
         index=index or _path(table, "index", defaults.index, config),
         max_file_bytes=max_bytes,
+        lock_wait=_seconds(table, "lock_wait", defaults.lock_wait, f"{config}: corpus.lock_wait"),
         subject=subject.strip() if subject else None,
         out=_path(brief, "out", defaults.out, config),
         feeds=_texts(feeds, "urls", config),

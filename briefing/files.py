@@ -17,14 +17,16 @@ import secrets
 import shutil
 import stat
 import tempfile
+import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import FileError
+from .errors import BusyError, FileError
 
 MAX_SETTINGS_BYTES = 1024 * 1024  # briefing.toml, topics.toml: settings, never this long
+LOCK_WAIT = 60.0  # seconds a command waits for another briefing process to finish writing
 _KINDS = (  # what a path is when it is not a regular file, for the reason a file is refused
     (stat.S_ISDIR, "a folder, not a file"),
     (stat.S_ISFIFO, "a named pipe (FIFO), not a regular file"),
@@ -61,13 +63,13 @@ def read_limited(path: Path, limit: int, within: Path | None = None) -> bytes:
 
 
 def _regular(path: Path, info: os.stat_result, limit: int) -> None:
-    if what := _not_regular(info):
+    if what := not_regular(info):
         raise FileError(path, what)
     if info.st_size > limit:
         raise FileError(path, f"{info.st_size:,} bytes, over the {limit:,}-byte limit")
 
 
-def _not_regular(info: os.stat_result) -> str | None:
+def not_regular(info: os.stat_result) -> str | None:
     """What a path is when it is not a regular file, or None."""
     if stat.S_ISREG(info.st_mode):
         return None
@@ -91,7 +93,7 @@ def write_atomically(target: Path, data: bytes | str) -> None:
     and the previous one survives until the new one is complete. Only a regular file is replaced:
     renaming over ``/dev/null`` or a folder would destroy it."""
     try:
-        what = _not_regular(os.stat(target))
+        what = not_regular(os.stat(target))
     except OSError:
         what = None  # nothing there yet, or a dangling link: the rename says what is wrong
     if what:
@@ -156,3 +158,46 @@ def fsync_folder(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+@contextmanager
+def locked(lock: Path, wait: float, what: str, waiting: Callable[[str], None] = lambda message: None) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``lock`` for the block, waiting up to ``wait`` seconds for
+    another process that holds it (``waiting`` is told once); past that, BusyError names ``what``.
+
+    The lock file is made when missing and never deleted (deleting one races with the next process
+    to open it); it holds the id of the process holding the lock, for the message.
+    """
+    import fcntl
+
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
+    try:
+        end, pause = time.monotonic() + wait, 0.01
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = _holder(fd)
+                if pause == 0.01:
+                    waiting(f"Waiting for another briefing process{holder} to finish with {what} (up to {wait:g} s).")
+                if time.monotonic() >= end:
+                    raise BusyError(
+                        f"{what} is in use by another briefing process{holder}; gave up after waiting {wait:g} s: "
+                        "try again when it has finished"
+                    ) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.25)
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        except OSError:
+            pass  # the id is for the message only: a full disk must not stop the lock
+        yield
+    finally:
+        os.close(fd)
+
+
+def _holder(fd: int) -> str:
+    written = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    return f" (process {written})" if written.isdigit() else ""

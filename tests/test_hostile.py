@@ -7,21 +7,30 @@ line naming the culprit, the exit code, no traceback, and that nothing the user 
 
 from __future__ import annotations
 
+import fcntl
 import ipaddress
+import json
 import os
 import re
 import shutil
 import socket
+import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from contextlib import closing
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from briefing import record
 from briefing.cli import app
+from briefing.files import locked
+from briefing.index import SCHEMA_VERSION, Index
 
 from .conftest import CORPUS, POLITICO, PROJECT
 from .test_evaluate import make_dataset
@@ -38,6 +47,8 @@ class Work:
     """A user's folder, the working directory of the command."""
 
     root: Path
+    later: list[Callable[[], object]] = field(default_factory=list)  # undone after the run
+    checks: list[Callable[[], object]] = field(default_factory=list)  # what else must hold after it
 
     def run(self, *args: str):
         return runner.invoke(app, list(args))
@@ -47,9 +58,13 @@ class Work:
         found = {}
         for path in sorted(self.root.rglob("*")):
             relative = path.relative_to(self.root)
-            if relative.parts[0] != "out" and path.is_file() and not path.is_symlink():
+            ours = relative.parts[0] == "out" and not path.name.endswith(".digested.json")  # the record is the user's
+            if not ours and path.is_file() and not path.is_symlink():
                 found[relative.as_posix()] = path.read_bytes()
         return found
+
+    def index(self) -> bytes:
+        return (self.root / "out" / "index.sqlite").read_bytes()
 
 
 @pytest.fixture(scope="module")
@@ -211,12 +226,125 @@ def eval_a_reference_that_links_to_dev_zero(w: Work):
     return ["eval", "data"], 2, r"Error: data/T2/refs/B\.txt: a character device, not a regular file"
 
 
+# 3. The index: never another program's file, never a lock taken for corruption, no record lost.
+
+
+def wait_briefly(w: Work, seconds: float = 0.5) -> None:
+    (w.root / "briefing.toml").write_text(f'[corpus]\nlock_wait = {seconds}\n[brief]\nsubject = "Kazakhstan"\n')
+
+
+@case
+def make_index_at_the_topics_file(w: Work):
+    return ["make", "--topic", "sanctions", "--index", "topics.toml"], 2, (
+        r"Error: topics\.toml is not a briefing index \(nor any SQLite database\), so it is left as it is: "
+        r"give --index the path of an index, or of a file that does not exist yet"
+    )
+
+
+@case
+def build_index_at_an_article(w: Work):
+    return ["corpus", "build", "--index", f"corpus/{POLITICO}.md"], 2, rf"Error: corpus/{POLITICO}\.md is not a briefing index .*"
+
+
+@case
+def list_index_at_another_programs_database(w: Work):
+    with closing(sqlite3.connect(w.root / "accounts.sqlite")) as db:
+        db.execute("CREATE TABLE accounts (name TEXT)")
+        db.commit()
+    return ["corpus", "list", "--index", "accounts.sqlite"], 2, (
+        r"Error: accounts\.sqlite is another program's SQLite database, not a briefing index: left as it is"
+    )
+
+
+@case
+def topics_index_is_a_folder(w: Work):
+    return ["topics", "--index", "corpus"], 2, r"Error: corpus is a folder, not a file: give --index the path of an index file"
+
+
+@case
+def digest_index_of_a_newer_briefing(w: Work):
+    record.add(w.root / "out" / "index.sqlite", [("added-2025-04-01", [POLITICO])])
+    with closing(sqlite3.connect(w.root / "out" / "index.sqlite")) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    return ["digest", "--since-last"], 2, (
+        rf"Error: out/index\.sqlite is an index of a newer briefing \(schema version {SCHEMA_VERSION + 1}; this one knows "
+        rf"up to {SCHEMA_VERSION}\), so it is left as it is: use that briefing, or give --index another path"
+    )
+
+
+@case
+def build_while_another_program_holds_the_index(w: Work):
+    wait_briefly(w)
+    other = sqlite3.connect(w.root / "out" / "index.sqlite", isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    w.later.append(other.close)
+    return ["corpus", "build"], 1, (
+        r"Error: the index out/index\.sqlite is in use by another program; gave up after waiting 0\.5 s: "
+        r"try again when it has finished"
+    )
+
+
+@case
+def make_while_another_briefing_writes_the_index(w: Work):
+    wait_briefly(w)
+    holding = locked(w.root / "out" / ".index.sqlite.lock", 1, "the index")
+    holding.__enter__()
+    w.later.append(lambda: holding.__exit__(None, None, None))
+    return ["make", "--topic", "sanctions"], 1, (
+        rf"Error: the index out/index\.sqlite is in use by another briefing process \(process {os.getpid()}\); "
+        r"gave up after waiting 0\.5 s: try again when it has finished"
+    )
+
+
+@case
+def list_a_corrupt_index_is_kept_and_rebuilt(w: Work):
+    index = w.root / "out" / "index.sqlite"
+    record.add(index, [("added-2025-04-01", [POLITICO])])
+    data = bytearray(index.read_bytes())
+    data[4096:8192] = b"\xa5" * 4096
+    index.write_bytes(bytes(data))
+    w.checks.append(lambda: (w.root / "out" / "index.sqlite.unreadable").read_bytes() == bytes(data) or pytest.fail())
+    return ["corpus", "list"], 0, (
+        r"Rebuilt the index: out/index\.sqlite is corrupt \(database disk image is malformed\); "
+        r"kept it as out/index\.sqlite\.unreadable\."
+    )
+
+
+@case
+def digest_with_a_damaged_record(w: Work):
+    record.path(w.root / "out" / "index.sqlite").write_text('{"digested": ', encoding="utf-8")
+    return ["digest", "--since-last"], 1, (
+        r"Error: out/index\.sqlite\.digested\.json is not a --since-last record \(.*\): move it away, and the next "
+        r"--since-last digest reads the record back from the handed-off digests"
+    )
+
+
+@case
+def digest_while_another_digest_holds_the_record(w: Work):
+    wait_briefly(w)
+    holding = record.held(w.root / "out" / "index.sqlite", 1)
+    holding.__enter__()
+    w.later.append(lambda: holding.__exit__(None, None, None))
+    return ["digest", "--since-last"], 1, (
+        r"Error: the --since-last record out/index\.sqlite\.digested\.json is in use by another briefing process "
+        rf"\(process {os.getpid()}\); gave up after waiting 0\.5 s: try again when it has finished"
+    )
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_hostile_case(work: Work, name: str):
     args, code, line = CASES[name](work)
-    before = work.files()
-    result = work.run(*args)
+    before, index = work.files(), work.index()
+    try:
+        result = work.run(*args)
+    finally:
+        for undo in work.later:
+            undo()
     reported(result, code, line)
+    if code in (1, 2):
+        assert work.index() == index  # a failed run leaves the index as it was
+    for check in work.checks:
+        check()
     after = work.files()
     assert {path: data for path, data in after.items() if path in before} == before  # nothing lost or changed
     assert SECRET not in result.stdout + result.stderr
@@ -355,3 +483,135 @@ def test_a_feed_on_this_machine_may_use_pages_on_this_machine(work, site):
     result = work.run("corpus", "fetch", site.url("near.xml"))
     assert result.exit_code == 0, result.stdout + result.stderr
     assert list((work.root / "corpus").glob("2025-03-04-caspian-ports-expand*.md"))
+
+
+# Real processes at once, killed, or on a full disk.
+
+
+def command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "briefing", *args]
+
+
+def start(w: Work, *args: str) -> subprocess.Popen:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFING_")}
+    return subprocess.Popen(command(*args), cwd=w.root, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish(process: subprocess.Popen) -> tuple[int, str, str]:
+    out, err = process.communicate(timeout=120)
+    assert "Traceback" not in out + err, out + err
+    return process.returncode, out, err
+
+
+def lock_held(lock: Path) -> bool:
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def more_work(w: Work, copies: int = 1) -> None:
+    """Give a build something to do: every article changed, and ``copies`` more of each."""
+    for path in sorted((w.root / "corpus").glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text + f"\nThe {path.stem} story was updated at {time.monotonic()}.\n", encoding="utf-8")
+        for number in range(copies):
+            path.with_name(f"{path.stem}-copy-{number}.md").write_text(text.replace("Kazakhstan", f"Kazakhstan{number}"))
+
+
+def temporary_files(w: Work) -> list[Path]:
+    return [p for p in w.root.rglob("*") if ".tmp" in p.name or p.name.endswith(".old")]
+
+
+def test_two_builds_at_once_make_one_whole_index(work):
+    (work.root / "out" / "index.sqlite").unlink()
+    first, second = start(work, "corpus", "build"), start(work, "corpus", "build")
+    results = [finish(first), finish(second)]
+    assert [code for code, _, _ in results] == [0, 0], results
+    said = sorted(re.search(r"\d+ added, .* skipped", out)[0] for _, out, _ in results)
+    assert said == ["0 added, 0 updated, 0 removed, 5 unchanged, 0 skipped", "5 added, 0 updated, 0 removed, 0 unchanged, 0 skipped"]
+    with Index(work.root / "out" / "index.sqlite") as index:
+        assert len(index.documents()) == 5
+    assert not temporary_files(work)
+
+
+def test_make_during_a_build_neither_rebuilds_nor_loses_the_record(work):
+    index = work.root / "out" / "index.sqlite"
+    record.add(index, [("added-2025-04-01", [POLITICO])])
+    more_work(work)
+    build = start(work, "corpus", "build")
+    deadline = time.monotonic() + 10
+    while not lock_held(work.root / "out" / ".index.sqlite.lock") and build.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    make = start(work, "make", "--topic", "sanctions")
+    (built, out, err), (made, made_out, made_err) = finish(build), finish(make)
+    assert built == 0, out + err
+    assert made == 0 and made_out.startswith("Wrote out/sanctions.pdf"), made_out + made_err
+    assert "Rebuilt" not in err + made_err and not list((work.root / "out").glob("*.unreadable*"))
+    assert record.load(index).digested == {POLITICO: "added-2025-04-01"}
+    with Index(index) as opened:
+        assert len(opened.documents()) == 10
+
+
+def test_make_waits_for_another_process_writing_the_index(work):
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import time\nfrom pathlib import Path\nfrom briefing.files import locked\n"
+        "with locked(Path('out/.index.sqlite.lock'), 1, 'the index'):\n    print('held', flush=True)\n    time.sleep(1.5)\n"
+    )], cwd=work.root, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline() == "held\n"
+    code, out, err = finish(start(work, "make", "--topic", "sanctions", "--format", "md"))
+    holder.wait()
+    assert code == 0, out + err
+    assert (
+        f"Waiting for another briefing process (process {holder.pid}) to finish with the index out/index.sqlite "
+        "(up to 60 s)."
+    ) in err.splitlines()
+
+
+def test_two_since_last_digests_at_once_cover_each_article_once(work):
+    (work.root / "one.toml").write_text('[trade]\nkeywords = ["trade"]\n', encoding="utf-8")
+    args = ("digest", "--since-last", "--as-of", "2025-05-01", "--topics", "one.toml")
+    first, second = start(work, *args), start(work, *args)
+    results = [finish(first), finish(second)]
+    assert [code for code, _, _ in results] == [0, 0], results
+    folders = sorted((work.root / "out" / "digests").iterdir())
+    assert [f.name for f in folders] == ["added-2025-05-01", "added-2025-05-01-2"]
+    covered = [a["id"] for f in folders for a in json.loads((f / "index.json").read_text())["articles"]]
+    assert sorted(covered) == sorted(d.stem for d in (work.root / "corpus").glob("*.md"))  # each once, none lost
+    assert record.load(work.root / "out" / "index.sqlite").last == "added-2025-05-01-2"
+
+
+def test_a_full_disk_is_one_line_and_the_index_is_left_as_it_was(work):
+    """The index's folder on a small file system of its own, filled up (root and a private mount namespace)."""
+    if shutil.which("unshare") is None or os.geteuid() != 0:
+        pytest.skip("needs root and unshare to mount a small file system")
+    (work.root / "full").mkdir()
+    shutil.copy(work.root / "out" / "index.sqlite", work.root / "index.sqlite")
+    record.add(work.root / "full" / "index.sqlite", [("added-2025-04-01", [POLITICO])])
+    more_work(work)
+    script = (
+        "mount -t tmpfs -o size=400k tmpfs full && cp index.sqlite full/ && "
+        'printf \'{"digested": {"%s": "added-2025-04-01"}, "last": "added-2025-04-01"}\' ' + POLITICO + " > full/index.sqlite.digested.json && "
+        "(dd if=/dev/zero of=full/filler bs=4k 2>/dev/null; true) && "
+        f"{sys.executable} -m briefing corpus build --index full/index.sqlite; echo exit=$?; "
+        "cmp -s index.sqlite full/index.sqlite && echo index-unchanged; ls -a full"
+    )
+    probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"cannot make a mount namespace here: {probe.stderr.decode().strip()}")
+    done = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script], cwd=work.root,
+                          capture_output=True, text=True, timeout=120)
+    lines = done.stdout.splitlines()
+    assert done.stderr.splitlines() == [
+        "Error: no space left on the device of full: the index full/index.sqlite is left as it was"
+    ], done.stdout + done.stderr
+    assert "exit=1" in lines and "index-unchanged" in lines
+    assert not [name for name in lines if ".tmp" in name]
+
