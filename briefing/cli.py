@@ -378,7 +378,7 @@ def _issue_date(text: str | None):
 def _write_brief(selection: Selection, output_format: Format, target: Path, day, subject: str | None):
     """Render in the asked format and write it atomically; returns the brief and any warnings."""
     from .compose import compose
-    from .files import write_atomically
+    from .files import sweep, write_atomically
     from .render.pdf import one_page
     from .render.text import json_document, markdown
 
@@ -393,6 +393,7 @@ def _write_brief(selection: Selection, output_format: Format, target: Path, day,
     if str(target) == "-":
         typer.echo(data, nl=False)
     else:
+        sweep(target.parent)  # what a killed run left there
         try:
             write_atomically(target, data)
         except OSError as exc:

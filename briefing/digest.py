@@ -25,7 +25,7 @@ from . import __version__
 from .dates import PartialDate
 from .compose import plural
 from .errors import BriefingError, FileError, UsageError
-from .files import new_folder, read_limited, slug, write_atomically
+from .files import new_folder, read_limited, slug, sweep, write_atomically
 from .index import Index
 from .ingest.loaders import MAX_FILE_BYTES
 from .models import DocumentSummary, Selection, Source, Topic
@@ -227,6 +227,7 @@ def make_digest(
     earlier = _earlier(folder)
     try:
         digests.mkdir(parents=True, exist_ok=True)
+        sweep(digests)  # half-made digests of killed runs
         with new_folder(folder) as staging:
             run = _Run(window, subject, folder, staging, _renderer_fingerprint())
             briefs: list[TopicBrief] = []

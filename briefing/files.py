@@ -27,6 +27,8 @@ from .errors import BusyError, FileError
 
 MAX_SETTINGS_BYTES = 1024 * 1024  # briefing.toml, topics.toml: settings, never this long
 LOCK_WAIT = 60.0  # seconds a command waits for another briefing process to finish writing
+# What a run of ours writes before renaming it into place: hidden, named with its process id.
+_TEMPORARY = re.compile(r"^\..+\.(?P<pid>\d+)\.[a-z0-9_]{8}\.(?:tmp|old)(?:-journal)?$")
 _KINDS = (  # what a path is when it is not a regular file, for the reason a file is refused
     (stat.S_ISDIR, "a folder, not a file"),
     (stat.S_ISFIFO, "a named pipe (FIFO), not a regular file"),
@@ -99,7 +101,7 @@ def write_atomically(target: Path, data: bytes | str) -> None:
     if what:
         raise FileError(target, f"{what}: not replaced")
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, temp = tempfile.mkstemp(prefix=temporary_prefix(target), suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data.encode("utf-8") if isinstance(data, str) else data)
@@ -124,7 +126,7 @@ def shareable(path: str | Path) -> None:
 def new_folder(target: Path) -> Iterator[Path]:
     """A hidden folder beside ``target`` to fill, renamed into place when the block ends normally
     and removed however else it ends. Named before it is made, so no signal can orphan it."""
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    temp = target.with_name(f"{temporary_prefix(target)}{secrets.token_hex(4)}.tmp")
     try:
         temp.mkdir()
         yield temp
@@ -140,7 +142,7 @@ def _replace_folder(temp: Path, target: Path) -> None:
     if not target.exists():
         os.rename(temp, target)
     else:
-        old = target.with_name(f".{target.name}.{secrets.token_hex(4)}.old")
+        old = target.with_name(f"{temporary_prefix(target)}{secrets.token_hex(4)}.old")
         os.rename(target, old)
         try:
             os.rename(temp, target)
@@ -158,6 +160,45 @@ def fsync_folder(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def temporary_prefix(target: Path) -> str:
+    """How a temporary file or folder for ``target`` begins: hidden, and with the id of the process
+    writing it, so that what a killed run leaves behind is known as such (``sweep``)."""
+    return f".{target.name}.{os.getpid()}."
+
+
+def sweep(folder: Path) -> None:
+    """Remove what killed runs of ours left in ``folder``: hidden temporary files and folders whose
+    name carries the id of a process that no longer runs. Nothing else is touched, and what
+    cannot be removed stays."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        match = _TEMPORARY.match(entry.name)
+        if match is None or _running(int(match["pid"])):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            continue
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 @contextmanager

@@ -29,7 +29,7 @@ from . import ingest, record
 from .corpus import CorpusFile, scan
 from .dates import parse_date
 from .errors import BusyError, CorpusError, FileError, IndexDatabaseError, NotAnIndexError
-from .files import LOCK_WAIT, locked, not_regular
+from .files import LOCK_WAIT, not_regular, locked, sweep, temporary_prefix
 from .models import BuildReport, Document, DocumentSummary, Sentence, Skipped, Source
 from .nlp import stems
 
@@ -156,6 +156,7 @@ class Index:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with locked(path.with_name(f".{path.name}.lock"), wait, f"the index {path}", waiting):
+                sweep(path.parent)  # what a killed build left: its temporary index
                 reason = _rebuild_reason(path, wait)
                 if reason is None:
                     with closing(_connect(path, wait)) as db:
@@ -406,7 +407,7 @@ def _build_fresh(
     path: Path, corpus: Path, files: list[CorpusFile], skipped: list[Skipped], limit: int, reason: str
 ) -> BuildReport:
     """Build into a temporary file beside ``path`` and swap it in only when complete."""
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, temp = tempfile.mkstemp(prefix=temporary_prefix(path), suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         with closing(_connect(Path(temp))) as db:

@@ -11,6 +11,7 @@ import fcntl
 import ipaddress
 import json
 import os
+import random
 import re
 import shutil
 import socket
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from briefing import record
@@ -588,6 +590,27 @@ def test_two_since_last_digests_at_once_cover_each_article_once(work):
     assert record.load(work.root / "out" / "index.sqlite").last == "added-2025-05-01-2"
 
 
+def test_killed_builds_and_makes_leave_the_index_and_the_brief_whole(work):
+    """SIGKILL at random moments of builds and makes: the next run opens the index, the brief on
+    disk is always a whole PDF (the old one or a new one), and no temporary file outlives it."""
+    randomly = random.Random(12)
+    assert finish(start(work, "make", "--topic", "sanctions"))[0] == 0
+    pdf = work.root / "out" / "sanctions.pdf"
+    for kill in range(10):
+        if kill % 2 == 0:
+            more_work(work)
+        process = start(work, *(("corpus", "build") if kill % 2 == 0 else ("make", "--topic", "sanctions")))
+        time.sleep(randomly.uniform(0.3, 1.2))
+        process.kill()
+        process.communicate()
+        with Index(work.root / "out" / "index.sqlite") as index:
+            assert len(index.documents()) == 5
+        assert len(PdfReader(pdf).pages) == 1
+    code, out, err = finish(start(work, "make", "--topic", "sanctions"))
+    assert code == 0, out + err
+    assert not temporary_files(work), temporary_files(work)
+
+
 def test_a_full_disk_is_one_line_and_the_index_is_left_as_it_was(work):
     """The index's folder on a small file system of its own, filled up (root and a private mount namespace)."""
     if shutil.which("unshare") is None or os.geteuid() != 0:
@@ -615,3 +638,20 @@ def test_a_full_disk_is_one_line_and_the_index_is_left_as_it_was(work):
     assert "exit=1" in lines and "index-unchanged" in lines
     assert not [name for name in lines if ".tmp" in name]
 
+
+def test_what_killed_runs_left_is_removed_and_nothing_else(work):
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a process id that no longer runs
+    out = work.root / "out"
+    left = [out / f".index.sqlite.{gone.pid}.abcd1234.tmp", out / f".index.sqlite.{gone.pid}.abcd1234.tmp-journal",
+            out / f".sanctions.pdf.{gone.pid}.x_y2z9w8.tmp", work.root / "corpus" / f".new-story.md.{gone.pid}.k2j3h4g5.tmp"]
+    kept = [out / f".sanctions.pdf.{os.getpid()}.abcd1234.tmp", out / "notes.tmp", out / ".index.sqlite.12.tmp",
+            work.root / "corpus" / ".drafts.md"]
+    for path in left + kept:
+        path.write_bytes(b"half")
+    (out / f".digests.{gone.pid}.0123abcd.tmp").mkdir()
+    left.append(out / f".digests.{gone.pid}.0123abcd.tmp")
+    assert work.run("make", "--topic", "sanctions", "--format", "md").exit_code == 0
+    (work.root / "article.md").write_text("+++\ntitle = \"Transit\"\n+++\nKazakhstan opened a new border crossing on Monday.\n")
+    assert work.run("corpus", "add", "article.md").exit_code == 0
+    assert [p for p in left if p.exists()] == [] and all(p.exists() for p in kept)
