@@ -35,10 +35,16 @@ from .nlp import stems
 
 SCHEMA_VERSION = 4
 # How an index of an earlier version becomes the current one in place: its statements, and
-# whether its sentences must be made again. The --since-last record leaves version 3 for record.py.
+# whether its sentences must be made again. The --since-last record leaves version 3 for record.py;
+# version 4 remembers the files it refused for their text, so that each is processed once, not
+# at every build (a file of a million lines cost each later `make` its processing time again).
 _MIGRATIONS = {
     2: ("ALTER TABLE sentences ADD COLUMN is_heading INTEGER NOT NULL DEFAULT 0;", True),
-    3: ("DROP TABLE digested;", False),
+    3: (
+        "DROP TABLE digested;"
+        "CREATE TABLE refused (path TEXT PRIMARY KEY, content_hash TEXT NOT NULL, reason TEXT NOT NULL);",
+        False,
+    ),
 }
 APPLICATION_ID = int.from_bytes(b"brfg", "big")  # marks a database as a briefing index
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -67,6 +73,7 @@ CREATE TABLE sentences (
     is_heading INTEGER NOT NULL DEFAULT 0,
     UNIQUE (document_id, position)
 );
+CREATE TABLE refused (path TEXT PRIMARY KEY, content_hash TEXT NOT NULL, reason TEXT NOT NULL);
 CREATE VIRTUAL TABLE sentence_fts USING fts5(
     stems, content='sentences', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
 );
@@ -442,17 +449,24 @@ def _refresh(
         if reprocess and stored and rebuilt_because is None:
             rebuilt_because = "the text-processing code changed"
         known = {path: (doc_id, digest) for doc_id, path, digest in db.execute("SELECT id, path, content_hash FROM documents")}
+        if reprocess:
+            db.execute("DELETE FROM refused")
+        refused = {path: (digest, reason) for path, digest, reason in db.execute("SELECT path, content_hash, reason FROM refused")}
         scanned = {file.relative for file in files}
         removed = sorted(known[p][0] for p in known if p not in scanned)
         for relative in known:
             if relative not in scanned:
                 _delete(db, relative)
+        db.executemany("DELETE FROM refused WHERE path = ?", [(p,) for p in refused if p not in scanned])
         for file in files:
+            raw = None
             try:
                 raw = ingest.read(file.path, limit, corpus)
                 if not reprocess and known.get(file.relative) == (file.id, raw.digest):
                     unchanged.append(file.id)
                     continue
+                if refused.get(file.relative, ("",))[0] == raw.digest:  # refused before, unchanged since
+                    raise FileError(file.path, refused[file.relative][1])
                 document = ingest.document(raw, file.id, file.relative)
                 extracted = ingest.extract(document)
                 if not extracted.has_text:
@@ -460,8 +474,11 @@ def _refresh(
             except FileError as exc:
                 skipped.append(Skipped(exc.path, exc.reason))
                 _delete(db, file.relative)
+                if raw is not None and exc.path == str(file.path):  # its text was the reason: remember it
+                    db.execute("INSERT OR REPLACE INTO refused VALUES (?, ?, ?)", (file.relative, raw.digest, exc.reason))
                 continue
             _delete(db, file.relative)
+            db.execute("DELETE FROM refused WHERE path = ?", (file.relative,))
             _insert(db, document, extracted)
             (updated if file.relative in known else added).append(file.id)
         if reprocess:

@@ -11,6 +11,7 @@ with the package.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 
@@ -32,6 +33,9 @@ NEWS_ABBREVIATIONS = frozenset(
 _GLUED_SENTENCE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[。！？])(?![」』）”’。！？\s])|(?<=[。！？][」』）”’])")
 _RUNS_ON = re.compile(r"[\W_]*[a-z]+\b(?![’'\w]*[A-Z])")  # a span that starts in lower case continues a sentence
 _WORDY = re.compile(r"\w")
+_VISIBLE = re.compile(r"\S")
+_SENTENCE_END = re.compile(r"[.!?。！？][\"'”’»)\]」』）]*\s+")
+_PIECE = 20_000  # characters of a paragraph Punkt reads at once
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 
@@ -50,19 +54,43 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     Also splits where a scrape lost the space after a full stop ("meeting.They"),
     which Punkt leaves glued, and after Chinese and Japanese full stops, which it does not
     know; and joins back what Punkt cut too soon: a span that goes on in lower case after an
-    exclamation inside a quotation, or one of only punctuation (". . .").
+    exclamation inside a quotation, or one of only punctuation (". . ."). Each character is
+    looked at a bounded number of times, so a paragraph twice as long takes twice as long.
     """
     spans: list[tuple[int, int]] = []
-    for start, end in _punkt().span_tokenize(text):
+    for start, end in _punkt_spans(text):
+        scan = start
         if spans and (_RUNS_ON.match(text, start, end) or not _WORDY.search(text, start, end)):
-            start = spans.pop()[0]  # "an “a-ha!” moment", ". . ." and "!" are not sentences
+            start, before = spans.pop()  # "an “a-ha!” moment", ". . ." and "!" are not sentences
+            scan = max(start, before - 2)  # where it was glued was settled when that span was cut
         cut = start
-        for match in _GLUED_SENTENCE.finditer(text, start, end):
-            if match.start() > cut and text[match.start() : end].strip():
+        for match in _GLUED_SENTENCE.finditer(text, scan, end):
+            if match.start() > cut and _VISIBLE.search(text, match.start(), end):
                 spans.append((cut, match.start()))
                 cut = match.start()
         spans.append((cut, end))
     return spans
+
+
+def _punkt_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Punkt's sentence spans, Punkt given at most ``_PIECE`` characters at a time, cut after a
+    sentence end: NLTK stops its regular expressions after 5 seconds, which a paragraph of
+    megabytes (never an article's) takes, and would fail the whole file."""
+    start = 0
+    while start < len(text):
+        stop = len(text) if len(text) - start <= _PIECE else _cut(text, start, start + _PIECE)
+        for first, last in _punkt().span_tokenize(text[start:stop]):
+            yield start + first, start + last
+        start = stop
+
+
+def _cut(text: str, start: int, stop: int) -> int:
+    """Where to cut ``text[start:stop]``: after its last sentence end, else its last space, else at ``stop``."""
+    ends = [match.end() for match in _SENTENCE_END.finditer(text, start + _PIECE // 2, stop)]
+    if ends:
+        return ends[-1]
+    space = max(text.rfind(" ", start + 1, stop), text.rfind("\n", start + 1, stop))
+    return space + 1 if space > start else stop
 
 
 def sentences(text: str) -> list[str]:

@@ -76,6 +76,28 @@ def test_changed_added_and_removed_files(corpus_copy, tmp_path):
     assert stale == 0  # the removed interview's sentences left the full-text index too
 
 
+def test_a_file_refused_for_its_text_is_not_processed_again_until_it_changes(corpus_copy, tmp_path):
+    index = tmp_path / "index.sqlite"
+    chrome = corpus_copy / "chrome.md"
+    chrome.write_text("".join(f"Section {n}\n" for n in range(50)), encoding="utf-8")  # headings, no article
+    first = Index.build(corpus_copy, index)
+    reason = "no article text left after removing page chrome"
+    assert [(s.path, s.reason) for s in first.skipped] == [(str(chrome), reason)]
+    with closing(sqlite3.connect(index)) as db:  # what it was refused for is what the next build says
+        db.execute("UPDATE refused SET reason = 'as remembered'")
+        db.commit()
+    assert [s.reason for s in Index.build(corpus_copy, index).skipped] == ["as remembered"]
+    chrome.write_text("Section 1\nKazakhstan opened a new border crossing with China on Monday.\n", encoding="utf-8")
+    changed = Index.build(corpus_copy, index)
+    assert changed.added == ("chrome",) and not changed.skipped
+    chrome.write_text("Section 1\n", encoding="utf-8")
+    assert [s.reason for s in Index.build(corpus_copy, index).skipped] == [reason]
+    chrome.unlink()
+    Index.build(corpus_copy, index)
+    with closing(sqlite3.connect(index)) as db:
+        assert db.execute("SELECT count(*) FROM refused").fetchone()[0] == 0
+
+
 def test_bad_files_are_skipped_and_the_rest_is_built(corpus_copy, tmp_path):
     (corpus_copy / "empty.md").write_bytes(b"")
     (corpus_copy / "binary.md").write_bytes(b"\x00\x01\x02 not text")
@@ -251,6 +273,7 @@ def test_an_index_of_an_earlier_version_is_migrated_and_its_digest_record_moves_
     index = tmp_path / "index.sqlite"
     Index.build(corpus_copy, index)
     with closing(sqlite3.connect(index)) as db:  # as versions 2 and 3 left it: the record inside
+        db.execute("DROP TABLE refused")
         db.execute("CREATE TABLE digested (document_id TEXT PRIMARY KEY, digest TEXT NOT NULL)")
         db.executemany("INSERT INTO digested VALUES (?, ?)", [(POLITICO, "added-2025-01-08"), (SPECIAL_EURASIA, "added-2025-01-01")])
         if version == 2:

@@ -169,14 +169,14 @@ def _unwrap(raw: list[str]) -> list[str]:
     ends = sum(_ends_sentence(line) for line in raw[:-1])
     if len(raw) >= 3 and all(50 <= w <= 100 for w in widths) and max(widths) - min(widths) <= 30 and ends * 3 <= len(widths):
         return [" ".join(line.strip() for line in raw)]
-    joined: list[str] = []
+    joined: list[list[str]] = []  # each paragraph's lines, joined once at the end: linear, however many
     for line in raw:
         text = line.strip()
-        if joined and text[:1].islower() and not _ends_sentence(joined[-1]):
-            joined[-1] = joined[-1].rstrip() + " " + text
+        if joined and text[:1].islower() and not _ends_sentence(joined[-1][-1]):
+            joined[-1].append(text)
         else:
-            joined.append(line)
-    return joined
+            joined.append([line])
+    return [parts[0] if len(parts) == 1 else " ".join([parts[0].rstrip(), *parts[1:]]) for parts in joined]
 
 
 def _markdown_line(raw: str) -> _Line:
@@ -218,9 +218,9 @@ def clean(text: str) -> Cleaned:
 
     seen: set[str] = set()
     resume = -1
+    started = False  # a paragraph of the article is kept
     for number, line in enumerate(all_lines):
         value = line.text
-        started = any(p.role == BODY for p in kept)
         if number == resume:
             ended = False
         prose = _ends_sentence(value) and _word_count(value) > 8
@@ -274,6 +274,7 @@ def clean(text: str) -> Cleaned:
                 dropped.append(Dropped(value[: match.end()].strip(), "dateline"))
                 value = value[match.end() :]
             kept.append(Paragraph(value, BODY))
+            started = True
         seen.add(line.text)
     return Cleaned(tuple(kept), tuple(dropped), Source(**found))
 

@@ -11,6 +11,7 @@ text it is the file's text with Markdown's marks read as Markdown reads them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 BREAK = "\u2029"  # a paragraph break in a source's text; never inside a sentence
 _QUOTES = str.maketrans({c: "'" for c in "‘’‚‛′`´"} | {c: '"' for c in "“”„‟″«»"})
@@ -37,14 +38,23 @@ def _collapse(text: str) -> str:
 
 
 class Original:
-    """A source's own text, to check sentences against and re-take them from."""
+    """A source's own text, to check sentences against and re-take them from.
+
+    Sentences are checked in the order the source prints them, so each is looked for from where
+    the one before it was found, and only then anywhere: a document of many sentences costs
+    one pass over its text, not one per sentence."""
 
     def __init__(self, text: str) -> None:
         self.text = _collapse(text)
         self._compared = self.text.translate(_QUOTES)  # one character for one: indexes agree
+        self._cursor = 0  # where the sentence found last begins
 
     def holds(self, sentence: str) -> bool:
-        return normalise(sentence) in self._compared
+        key = normalise(sentence)
+        for start in self._from_cursor(key):
+            self._cursor = start
+            return True
+        return False
 
     def retake(self, sentence: str) -> str | None:
         """The source's own words for a sentence that lost some (or None when they cannot be
@@ -54,15 +64,22 @@ class Original:
             return None
         head, tail = key[:_ANCHOR], key[-_ANCHOR:]
         longest = 2 * len(key) + 200
-        start = self._compared.find(head)
-        while start >= 0:
+        for start in self._from_cursor(head):
             stop = self._compared.find(BREAK, start)
             window = self._compared[start : start + longest if stop < 0 else min(stop, start + longest)]
             end = window.find(tail, len(head))
             if end >= 0:
+                self._cursor = start
                 return self.text[start : start + end + len(tail)]
-            start = self._compared.find(head, start + 1)
         return None
+
+    def _from_cursor(self, key: str) -> Iterator[int]:
+        """Where ``key`` occurs: from the cursor on, then before it."""
+        for first, last in ((self._cursor, len(self._compared)), (0, self._cursor + len(key) - 1)):
+            start = self._compared.find(key, first, last)
+            while start >= 0:
+                yield start
+                start = self._compared.find(key, start + 1, last)
 
 
 def page_text(html: str) -> str:
