@@ -62,10 +62,9 @@ def load_settings(
     if subject is not None and (not isinstance(subject, str) or not subject.strip()):
         raise UsageError(f"{config}: brief.subject must be text in quotes")
     defaults = Settings()
-    try:
-        max_bytes = int(table.get("max_file_bytes", defaults.max_file_bytes))
-    except (TypeError, ValueError) as exc:
-        raise UsageError(f"{config}: corpus.max_file_bytes must be a whole number") from exc
+    max_bytes = table.get("max_file_bytes", defaults.max_file_bytes)
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int):  # true is 1 to Python: a 1-byte cap
+        raise UsageError(f"{config}: corpus.max_file_bytes must be a whole number of bytes")
     if max_bytes <= 0:
         raise UsageError(f"{config}: corpus.max_file_bytes must be positive")
     return Settings(
@@ -105,11 +104,10 @@ def _mail(table: dict, config: Path) -> MailSettings:
     for key in ("host", "sender"):
         if not isinstance(table.get(key), str) or not table[key].strip():
             raise UsageError(f"{config}: mail.{key} must be given, in quotes")
-    port, timeout = table.get("port", 587), table.get("timeout", 30.0)
-    if not isinstance(port, int) or not 0 < port < 65536:
+    port = table.get("port", 587)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         raise UsageError(f"{config}: mail.port must be a port number, 1 to 65535")
-    if not isinstance(timeout, (int, float)) or timeout <= 0:
-        raise UsageError(f"{config}: mail.timeout must be a positive number of seconds")
+    timeout = _seconds(table, "timeout", 30.0, f"{config}: mail.timeout")
     security = table.get("security", "starttls")
     if security not in SECURITY:
         raise UsageError(f"{config}: mail.security must be one of {', '.join(SECURITY)}")
@@ -127,7 +125,7 @@ def _mail(table: dict, config: Path) -> MailSettings:
         username=username,
         password_env=password_env,
         security=security,
-        timeout=float(timeout),
+        timeout=timeout,
     )
 
 

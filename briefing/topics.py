@@ -54,7 +54,7 @@ def _topic(name: str, entry: object, path: Path) -> Topic:
         raise UsageError(f"{where}: unknown field {sorted(unknown)[0]!r}")
     texts = [*_strings(entry, "keywords", where), *_strings(entry, "phrases", where)]
     weights = entry.get("weights", {})
-    if not isinstance(weights, dict) or not all(isinstance(v, int | float) for v in weights.values()):
+    if not isinstance(weights, dict) or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in weights.values()):
         raise UsageError(f"{where}: weights must be a table of numbers")
     if not texts:
         raise UsageError(f"{where} has no keywords")
@@ -67,7 +67,9 @@ def _topic(name: str, entry: object, path: Path) -> Topic:
     except UsageError as exc:
         raise UsageError(f"{where}: {exc}") from exc
     title = entry.get("title", name.replace("-", " ").replace("_", " ").capitalize())
-    return Topic(name, str(title), terms, exclude)
+    if not isinstance(title, str) or not title.strip():
+        raise UsageError(f"{where}: title must be text in quotes")
+    return Topic(name, title, terms, exclude)
 
 
 def _strings(entry: dict, key: str, where: str) -> list[str]:

@@ -76,7 +76,10 @@ def decode(data: bytes, name: str) -> str:
 
 
 def source_from_mapping(values: dict, where: str) -> Source:
-    """A Source from front matter or a sidecar; unknown keys are ignored, bad values named."""
+    """A Source from front matter or a sidecar; unknown keys are ignored, bad values named.
+
+    A field is text (a number, as in ``title = 1984``, is read as its digits); true and false are
+    not text, though Python would print them as "True" (YAML reads a bare yes, no, on or off so)."""
     known = {}
     for key in _SOURCE_FIELDS:
         value = values.get(key)
@@ -84,6 +87,8 @@ def source_from_mapping(values: dict, where: str) -> Source:
             continue
         if isinstance(value, list | dict):
             raise FileError(where, f"{key} must be a single value, not a {type(value).__name__}")
+        if isinstance(value, bool):
+            raise FileError(where, f"{key} must be text in quotes, not {str(value).lower()}")
         if key == "date":
             try:
                 known[key] = parse_date(value)
