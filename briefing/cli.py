@@ -7,6 +7,7 @@ line and its exit code; ``--debug`` shows the traceback instead.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -46,7 +47,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for other t
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"briefing {__version__}")
+        _echo(f"briefing {__version__}")
         raise typer.Exit()
 
 
@@ -68,7 +69,7 @@ def _reported(ctx: typer.Context) -> Iterator[None]:
     except BriefingError as exc:
         if (ctx.find_root().obj or {}).get("debug"):
             raise
-        typer.echo(f"Error: {exc}", err=True)
+        _echo(f"Error: {exc}", err=True)
         raise typer.Exit(exc.exit_code) from None
 
 
@@ -79,10 +80,10 @@ def _refresh(settings: Settings, quiet: bool) -> tuple[Path, BuildReport]:
     started = time.perf_counter()
     report = Index.build(settings.corpus, settings.index, settings.max_file_bytes, settings.lock_wait, _say)
     if report.rebuilt_because:  # said by every command: a rebuild is never silent
-        typer.echo(f"Rebuilt the index: {report.rebuilt_because}.", err=True)
+        _echo(f"Rebuilt the index: {report.rebuilt_because}.", err=True)
     _print_skipped(report.skipped)
     if not quiet:
-        typer.echo(
+        _echo(
             f"Indexed {settings.corpus} into {settings.index} in {time.perf_counter() - started:.2f} s: "
             f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
             f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped."
@@ -92,12 +93,32 @@ def _refresh(settings: Settings, quiet: bool) -> tuple[Path, BuildReport]:
 
 def _say(message: str) -> None:
     """A note on the way (waiting for another process), on stderr, for the library to call."""
-    typer.echo(message, err=True)
+    _echo(message, err=True)
+
+
+# What a terminal would obey rather than print: ESC sequences (CSI, OSC and the rest), C0 controls
+# but tab and newline, DEL, and C1 controls (U+009B is a CSI to many terminals).
+_CONTROLS = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|[ -/]*[0-~]?)"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
+
+
+def _echo(message: object = "", err: bool = False, nl: bool = True) -> None:
+    """Print a line the terminal shows as it is: corpus text, file names and feed links are untrusted,
+    and an escape sequence in them would retitle, recolour or rewrite the user's terminal."""
+    typer.echo(_CONTROLS.sub("", str(message)), err=err, nl=nl)
+
+
+def _json(data: object) -> str:
+    """JSON for other tools; control characters escaped (json leaves C1 and DEL as they are), never removed."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _print_skipped(skipped: tuple[Skipped, ...]) -> None:
     for item in skipped:
-        typer.echo(f"Skipped {item.path}: {item.reason}", err=True)
+        _echo(f"Skipped {item.path}: {item.reason}", err=True)
 
 
 @corpus_app.command("build")
@@ -122,7 +143,7 @@ def corpus_list(
         with Index(path, settings.lock_wait) as opened:
             documents = opened.documents()
     if as_json:
-        typer.echo(json.dumps([_document_json(d) for d in documents], ensure_ascii=False, indent=2))
+        _echo(_json([_document_json(d) for d in documents]))
         return
     _print_table(documents)
 
@@ -145,20 +166,20 @@ def corpus_show(
             document, sentences = opened.document(doc_id)
     if as_json:
         data = _document_json(document) | {"sentences": [s.as_json() for s in sentences]}
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        _echo(_json(data))
         return
     source = document.source
-    typer.echo(f"{document.id}  ({document.path})")
+    _echo(f"{document.id}  ({document.path})")
     for name, value in source.as_dict().items():
-        typer.echo(f"  {name}: {value}")
+        _echo(f"  {name}: {value}")
     paragraph = None
     for s in sentences:
         if s.paragraph != paragraph:
-            typer.echo("")
+            _echo("")
             paragraph = s.paragraph
         marks = "# " if s.heading else ("?" if s.is_question else " ") + ("“" if s.in_quote else " ")
         speaker = f"{s.speaker}: " if s.speaker else ""
-        typer.echo(f"{s.position:>4} {marks} {speaker}{s.text}")
+        _echo(f"{s.position:>4} {marks} {speaker}{s.text}")
 
 
 @corpus_app.command("add")
@@ -185,7 +206,7 @@ def corpus_add(
         settings = load_settings(corpus, None)
         report = add(paths, settings.corpus, overrides, settings.max_file_bytes)
     for item in report.added:
-        typer.echo(f"Added {item.path} (from {item.origin})")
+        _echo(f"Added {item.path} (from {item.origin})")
     _print_skipped(report.skipped)
     if report.skipped:
         raise typer.Exit(EXIT_PARTIAL)
@@ -224,14 +245,14 @@ def _print_fetched(report) -> None:
     """Each feed's entries, then one line for the feed: what became of them, or why it was skipped."""
     for feed in report.feeds:
         for item in feed.added:
-            typer.echo(f"Added {item.path} (from {item.origin})")
+            _echo(f"Added {item.path} (from {item.origin})")
         for item in feed.teasers:
-            typer.echo(f"Warning: {item.path}: {item.reason}", err=True)
+            _echo(f"Warning: {item.path}: {item.reason}", err=True)
         if feed.unread:
-            typer.echo(f"Skipped {feed.feed}: {feed.unread}", err=True)
+            _echo(f"Skipped {feed.feed}: {feed.unread}", err=True)
             continue
         _print_skipped(feed.skipped)
-        typer.echo(f"Feed {feed.feed}: {feed.summary}")
+        _echo(f"Feed {feed.feed}: {feed.summary}")
 
 
 TopicsOption = Annotated[
@@ -288,17 +309,17 @@ def make(
             target = out or settings.out / f"{slug(chosen_topic.name, limit=60) or 'brief'}.{output_format.value}"
             brief, warnings = _write_brief(selection, output_format, target, day, settings.subject)
             for warning in warnings:
-                typer.echo(f"Warning: {warning}", err=True)
+                _echo(f"Warning: {warning}", err=True)
             if str(target) != "-":
-                typer.echo(
+                _echo(
                     f"Wrote {target}: {plural(len(brief.points), 'point')} from {plural(len(brief.notes), 'source')}"
                     + (f", {len(brief.left_out)} left out to fit one page" if brief.left_out else "")
                     + "."
                 )
             if explain and brief.left_out:
-                typer.echo("Left out to fit one page (lowest ranked first out):")
+                _echo("Left out to fit one page (lowest ranked first out):")
                 for point in sorted(brief.left_out, key=lambda p: -p.rank):
-                    typer.echo(f"  rank {point.rank}: {_fit(point.text, 100)}")
+                    _echo(f"  rank {point.rank}: {_fit(point.text, 100)}")
     if explain:
         _print_explanation(selection)
 
@@ -353,22 +374,22 @@ def evaluate_command(
                 for r in report.results
             ],
         }
-        typer.echo(json.dumps(data, indent=2))
+        _echo(json.dumps(data, indent=2))
         return
-    typer.echo(f"{'topic':<9}{'system':<15}{'R-1':>8}{'R-2':>8}{'R-SU4':>8}{'s':>7}")
+    _echo(f"{'topic':<9}{'system':<15}{'R-1':>8}{'R-2':>8}{'R-SU4':>8}{'s':>7}")
     for r in report.results:
-        typer.echo(f"{r.topic:<9}{r.system:<15}{r.rouge_1:8.4f}{r.rouge_2:8.4f}{r.rouge_su4:8.4f}{r.seconds:7.2f}")
-    typer.echo(f"\nmeans over {len(topics)} topics (ranker {ranker}):")
+        _echo(f"{r.topic:<9}{r.system:<15}{r.rouge_1:8.4f}{r.rouge_2:8.4f}{r.rouge_su4:8.4f}{r.seconds:7.2f}")
+    _echo(f"\nmeans over {len(topics)} topics (ranker {ranker}):")
     anchor = report.means("sumy-lexrank") if "sumy-lexrank" in report.systems() else None
     for system in report.systems():
         m = report.means(system)
         ratio = f"{m['rouge_2'] / anchor['rouge_2']:.2f}x sumy-lexrank R-2" if anchor else ""
-        typer.echo(
+        _echo(
             f"{system:<15}R-1 {m['rouge_1']:.4f}  R-2 {m['rouge_2']:.4f}  R-SU4 {m['rouge_su4']:.4f}  "
             f"{m['seconds']:.2f} s/topic  {ratio}".rstrip()
         )
     if record:
-        typer.echo(f"Stored the baseline in {save_baseline}: R-2 {record['rouge_2']:.4f}")
+        _echo(f"Stored the baseline in {save_baseline}: R-2 {record['rouge_2']:.4f}")
 
 
 def _issue_date(text: str | None):
@@ -391,7 +412,10 @@ def _write_brief(selection: Selection, output_format: Format, target: Path, day,
         brief = compose(selection, day, subject)
         data = markdown(brief) if output_format is Format.md else json_document(brief, selection)
     if str(target) == "-":
-        typer.echo(data, nl=False)
+        if isinstance(data, bytes):
+            typer.echo(data, nl=False)  # a PDF's bytes, for a pipe
+        else:
+            _echo(data, nl=False)
     else:
         sweep(target.parent)  # what a killed run left there
         try:
@@ -463,7 +487,7 @@ def digest_command(
             opened = held.enter_context(Index(path, settings.lock_wait))
             earlier = dg.since_last_record(path, digests) if since_last else None
             if earlier and earlier.recovered:
-                typer.echo(
+                _echo(
                     f"Warning: there is no --since-last record at {record.path(path)}; took it from the "
                     f"handed-off digests in {digests} ({len(earlier.recovered)} articles).",
                     err=True,
@@ -492,13 +516,13 @@ def digest_command(
             if shared is not None:
                 from .handoff import deliver as copy_to
 
-                typer.echo(f"Delivered to {copy_to(made.folder, shared)}")
+                _echo(f"Delivered to {copy_to(made.folder, shared)}")
             if recipients:
                 from .compose import plural
                 from .handoff import mail
 
                 mail(made.files, recipients, settings.mail, dg.mail_subject(made), dg.mail_text(made))
-                typer.echo(f"Mailed {plural(len(made.files), 'PDF')} to {', '.join(recipients)}")
+                _echo(f"Mailed {plural(len(made.files), 'PDF')} to {', '.join(recipients)}")
             if earlier:
                 dg.record(path, made, earlier.recovered)
     if skipped:
@@ -521,7 +545,7 @@ def _fetch_feeds(settings: Settings) -> tuple[Skipped, ...]:
     from .feeds import fetch
 
     if not settings.feeds:
-        typer.echo("No feeds in briefing.toml ([feeds] urls): nothing fetched.", err=True)
+        _echo("No feeds in briefing.toml ([feeds] urls): nothing fetched.", err=True)
         return ()
     report = fetch(settings.feeds, settings.corpus, limit=settings.max_file_bytes, timeout=settings.feed_timeout)
     _print_fetched(report)
@@ -569,7 +593,7 @@ def _progress(label: str, total: int) -> Iterator[Callable[[str, str], None]]:
 
     def log(name: str, outcome: str) -> None:
         stamp = dt.datetime.now().isoformat(timespec="seconds")
-        typer.echo(f"{stamp} {label}: {name}: {outcome}", err=True)
+        _echo(f"{stamp} {label}: {name}: {outcome}", err=True)
 
     yield log
 
@@ -579,11 +603,11 @@ def _print_digest(made) -> None:
 
     rendered = sum(b.rendered for b in made.briefs)
     for item in made.unplaced:
-        typer.echo(f"Not placed in the window: {item.document_id} ({item.reason})", err=True)
+        _echo(f"Not placed in the window: {item.document_id} ({item.reason})", err=True)
     if not made.placed:
-        typer.echo(f"No articles in {made.window.label}: wrote an empty digest index to {made.folder / 'index.pdf'}")
+        _echo(f"No articles in {made.window.label}: wrote an empty digest index to {made.folder / 'index.pdf'}")
         return
-    typer.echo(
+    _echo(
         f"Wrote {made.folder}: {plural(len(made.briefs), 'brief')} ({rendered} rendered, "
         f"{len(made.briefs) - rendered} unchanged), {plural(len(made.nothing_new), 'topic')} with nothing new, "
         f"{plural(len(made.placed), 'article')}."
@@ -636,12 +660,12 @@ def schedule_command(
         job = sch.job_for(Path.cwd(), ("digest", *extra), out=load_settings().out)
         if systemd:
             for name, text in sch.systemd_units(when, job).items():
-                typer.echo(f"# {name}\n{text}")
+                _echo(f"# {name}\n{text}")
         else:
-            typer.echo(sch.cron_line(when, job))
+            _echo(sch.cron_line(when, job))
         if install and systemd:
             written = sch.install_systemd(when, job)
-            typer.echo(
+            _echo(
                 f"Wrote {', '.join(map(str, written))} and started {written[1].name} (`systemctl --user list-timers` "
                 f"shows it); the log is {job.log}. Without `loginctl enable-linger` it runs only while you are "
                 "logged in.",
@@ -649,7 +673,7 @@ def schedule_command(
             )
         elif install:
             sch.install_cron(when, job)
-            typer.echo(f"Installed in your crontab (`crontab -l` shows it); the log is {job.log}.", err=True)
+            _echo(f"Installed in your crontab (`crontab -l` shows it); the log is {job.log}.", err=True)
 
 
 @app.command("topics")
@@ -673,11 +697,11 @@ def list_topics(
             counts = {name: count_matches(opened, t) for name, t in known.items()}
     if as_json:
         rows = [{"name": n, "title": t.title, "keywords": list(t.keywords), "matches": counts[n]} for n, t in known.items()]
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        _echo(_json(rows))
         return
     width = max(len(n) for n in known)
     for name, t in known.items():
-        typer.echo(f"{name:<{width}}  {counts[name]:>5}  {t.title}")
+        _echo(f"{name:<{width}}  {counts[name]:>5}  {t.title}")
 
 
 def _topic(name: str | None, keywords: str | None, topics: Path):
@@ -698,23 +722,23 @@ def _print_selection(selection: Selection) -> None:
     from .compose import plural
 
     sources = {s for pick in selection.chosen for s in pick.sources}
-    typer.echo(
+    _echo(
         f"{selection.topic.title}: {plural(len(selection.chosen), 'point')} from {plural(len(sources), 'source')} "
         f"(ranker {selection.ranker}; keywords: {', '.join(selection.topic.keywords)})"
     )
     for number, pick in enumerate(selection.chosen, 1):
         lead = f"{pick.lead_in.text} " if pick.lead_in else ""
         speaker = f" — {pick.candidate.sentence.speaker}" if pick.candidate.sentence.speaker else ""
-        typer.echo(f"\n{number:>2}. {lead}{pick.candidate.sentence.text}{speaker}")
-        typer.echo(f"    [{_cite(pick)}]")
+        _echo(f"\n{number:>2}. {lead}{pick.candidate.sentence.text}{speaker}")
+        _echo(f"    [{_cite(pick)}]")
 
 
 def _print_explanation(selection: Selection) -> None:
-    typer.echo("\nrelevance  centrality  redundancy  score  verdict — sentence")
+    _echo("\nrelevance  centrality  redundancy  score  verdict — sentence")
     for pick in (*selection.chosen, *selection.rejected):
         c = pick.candidate
         how = f" (continues {c.follows[0]}#{c.follows[1]})" if c.follows else ""
-        typer.echo(
+        _echo(
             f"{c.relevance:9.2f}  {pick.centrality:10.2f}  {pick.redundancy:10.2f}  {pick.score:5.2f}  "
             f"{pick.reason}{how} — {c.sentence.document_id}#{c.sentence.position}: {_fit(c.sentence.text, 90)}"
         )
@@ -739,7 +763,7 @@ def _print_table(documents: list[DocumentSummary]) -> None:
     widths[3] = min(widths[3], max(10, spare - widths[1]))
     for row in [header, *rows]:
         cells = [_fit(cell, width) for cell, width in zip(row, widths)]
-        typer.echo("  ".join([*(c.ljust(w) for c, w in zip(cells[:4], widths)), cells[4].rjust(widths[4])]).rstrip())
+        _echo("  ".join([*(c.ljust(w) for c, w in zip(cells[:4], widths)), cells[4].rjust(widths[4])]).rstrip())
 
 
 def _fit(text: str, width: int) -> str:
