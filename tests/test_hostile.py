@@ -382,6 +382,23 @@ def topics_weight_true(w: Work):
     return ["topics"], 2, r"Error: topics\.toml: \[trade\]: weights must be a table of numbers"
 
 
+@case
+def schedule_out_is_true(w: Work):
+    (w.root / "briefing.toml").write_text("[brief]\nout = true\n")
+    return ["schedule", "--weekly", "mon", "07:00"], 2, r"Error: briefing\.toml: out must be a path in quotes"
+
+
+@case
+def schedule_digest_args_unbalanced(w: Work):
+    return ["schedule", "--weekly", "mon", "07:00", "--digest-args", "--topics 'x"], 2, r"Error: --digest-args: No closing quotation"
+
+
+@case
+def eval_dataset_is_a_fifo(w: Work):
+    os.mkfifo(w.root / "data")
+    return ["eval", "data"], 2, r"Error: no dataset at data"
+
+
 ESCAPES = "\x1b]0;owned\x07\x1b[2J\x1b[31m\x9b1m"  # retitle the window, clear it, turn it red (twice)
 
 
