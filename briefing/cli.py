@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -23,6 +23,9 @@ from .dates import parse_date
 from .errors import EXIT_PARTIAL, BriefingError, UsageError
 from .files import slug
 from .models import KINDS, BuildReport, DocumentSummary, Pick, Selection, Skipped, Source
+
+if TYPE_CHECKING:
+    from .evaluate import Report  # imported when eval runs: it loads rouge-score
 
 app = typer.Typer(
     help="Turn a corpus of news articles into one-page PDF policy briefs.",
@@ -331,10 +334,12 @@ def evaluate_command(
             for result in report.results:
                 write_atomically(summaries / result.system / f"{result.topic}.txt", "\n".join(result.summary) + "\n")
         record = ev.save_baseline(report, save_baseline, allow_lower) if save_baseline else None
+    _print_skipped(report.skipped)
     if as_json:
         data = {
             "dataset": report.dataset,
             "ranker": ranker,
+            "skipped": [{"article": s.path, "reason": s.reason} for s in report.skipped],
             "means": {s: report.means(s) for s in report.systems()},
             "topics": [
                 {k: getattr(r, k) for k in ("topic", "system", "rouge_1", "rouge_2", "rouge_su4", "seconds")}
@@ -342,11 +347,19 @@ def evaluate_command(
             ],
         }
         typer.echo(json.dumps(data, indent=2))
-        return
+    else:
+        _eval_table(report, len(topics), ranker, save_baseline if record else None)
+    if report.skipped:
+        count = len(report.skipped)
+        typer.echo(f"{count} article{'s' * (count != 1)} skipped: no text left to read in them.", err=True)
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _eval_table(report: Report, topics: int, ranker: str, saved: Path | None) -> None:
     typer.echo(f"{'topic':<9}{'system':<15}{'R-1':>8}{'R-2':>8}{'R-SU4':>8}{'s':>7}")
     for r in report.results:
         typer.echo(f"{r.topic:<9}{r.system:<15}{r.rouge_1:8.4f}{r.rouge_2:8.4f}{r.rouge_su4:8.4f}{r.seconds:7.2f}")
-    typer.echo(f"\nmeans over {len(topics)} topics (ranker {ranker}):")
+    typer.echo(f"\nmeans over {topics} topics (ranker {ranker}):")
     anchor = report.means("sumy-lexrank") if "sumy-lexrank" in report.systems() else None
     for system in report.systems():
         m = report.means(system)
@@ -355,8 +368,8 @@ def evaluate_command(
             f"{system:<15}R-1 {m['rouge_1']:.4f}  R-2 {m['rouge_2']:.4f}  R-SU4 {m['rouge_su4']:.4f}  "
             f"{m['seconds']:.2f} s/topic  {ratio}".rstrip()
         )
-    if record:
-        typer.echo(f"Stored the baseline in {save_baseline}: R-2 {record['rouge_2']:.4f}")
+    if saved:
+        typer.echo(f"Stored the baseline in {saved}: R-2 {report.means('ours')['rouge_2']:.4f}")
 
 
 def _issue_date(text: str | None):
