@@ -24,6 +24,13 @@ from .conftest import PROJECT
 from .test_clean import test_no_trap_reaches_the_index
 
 ISSUED = dt.date(2026, 11, 24)
+
+
+def pdf_of(html: str) -> bytes:
+    from briefing.render.html import TEMPLATES
+    from briefing.render.pdf import _renderer
+
+    return _renderer(TEMPLATES)(html).write_pdf()
 TOPICS = load_topics(PROJECT / "topics.toml")
 TRAPS = [mark.args for mark in test_no_trap_reaches_the_index.pytestmark if mark.name == "parametrize"][0][1]
 
@@ -84,6 +91,16 @@ def test_no_question_no_chrome_no_repeat(rendered, text):
     assert len(sentences) == len(set(sentences))
 
 
+def test_a_source_without_a_headline_is_cited_by_outlet_author_and_date(text, markdown_text):
+    assert "untitled" not in text and "untitled" not in markdown_text
+    assert "POLITICO Europe · Oct 2022." in text  # no headline, no author: outlet and date
+
+
+@pytest.fixture(scope="module")
+def markdown_text(rendered) -> str:
+    return markdown(rendered.brief)
+
+
 def test_pdf_metadata_and_tags(pdf):
     info = pdf.metadata
     assert info.title == "Sanctions — Kazakhstan, Oct 2022 – Oct 2023"
@@ -112,14 +129,19 @@ def test_every_shipped_topic_fits_one_page(seed_index, name):
     assert len(PdfReader(io.BytesIO(result.pdf)).pages) == 1
 
 
-def test_a_long_topic_is_cut_to_one_page_lowest_ranks_first(seed_index):
+def test_a_long_topic_is_cut_to_one_page_and_the_page_is_filled(seed_index):
     with Index(seed_index) as index:
         selection = summarise(index, TOPICS["eu-relations"], SummarySettings(rank=RankSettings(sentences=60)))
     result = one_page(selection, ISSUED, "Kazakhstan")
     assert len(PdfReader(io.BytesIO(result.pdf)).pages) == 1
     assert result.brief.left_out
-    assert min(p.rank for p in result.brief.left_out) > max(p.rank for p in result.brief.points)
     assert result.brief.sections[0].key == "bottom-line"  # the most important points survive
+    bottom = result.brief.sections[0].points
+    assert min(p.rank for p in result.brief.left_out) > max(p.rank for p in bottom)
+    kept = frozenset(p.key for p in result.brief.left_out)
+    for shortest in sorted(result.brief.left_out, key=lambda p: (len(p.text), p.rank))[:3]:
+        fuller = compose(selection, ISSUED, "Kazakhstan", kept - {shortest.key})
+        assert len(PdfReader(io.BytesIO(pdf_of(render_html(fuller)))).pages) == 2  # no room was left for it
 
 
 def test_a_tiny_topic_is_one_short_page(seed_index):

@@ -2,7 +2,8 @@
 
 One page, always: the brief is laid out once on a very tall page, where the boxes of every
 point and note can be measured; the lowest-ranked points are left out until the rest fits
-an A4 page, and one A4 render checks it (dropping one more if a line broke differently).
+an A4 page, shorter ones below them are taken back into the room that leaves, and one A4
+render checks it (dropping one more if a line broke differently).
 The estimate errs on the safe side, so when points were left out, one last render tries
 the best of them back. WeasyPrint fetches whatever URL it meets, so the fetcher serves files of the
 template folder and nothing else: corpus text can name ``file:///etc/passwd`` all it likes.
@@ -173,7 +174,9 @@ def _no_room(brief: Brief) -> None:
 
 
 def _cut(brief: Brief, anchors: dict[str, tuple[float, float, float, float]]) -> list[tuple[str, int]]:
-    """Points to leave out, lowest rank first, measured on the tall page.
+    """Points to leave out, lowest rank first, measured on the tall page; then, best rank first,
+    those that fit back in the room left (a page is not left a fifth blank because one long
+    point did not fit).
 
     The page needs the flow down to the end marker plus the footnote area. Leaving a point
     out saves its box and the gap after it, the notes no remaining point cites, and its
@@ -194,16 +197,29 @@ def _cut(brief: Brief, anchors: dict[str, tuple[float, float, float, float]]) ->
         for n in (*point.notes, *point.also):
             cites.setdefault(n, set()).add(point.key)
     remaining = {p.key for p in brief.points}
+    placed = sorted(((s, p) for s in brief.sections for p in s.points), key=lambda sp: sp[1].rank)
+
+    def saving(section, point) -> float:
+        """What leaving ``point`` out saves, the others in ``remaining`` staying."""
+        others = remaining - {point.key}
+        saved = cost[point.key]
+        saved += sum(notes.get(f"note-{n}", 0.0) for n in (*point.notes, *point.also) if not cites[n] & others)
+        if not {p.key for p in section.points} & others:
+            saved += height(f"section-{section.key}") + SECTION_GAP - sum(cost[p.key] for p in section.points)
+        return saved
+
     left: list[tuple[str, int]] = []
-    for section, point in sorted(((s, p) for s in brief.sections for p in s.points), key=lambda sp: -sp[1].rank):
+    for section, point in reversed(placed):
         if overflow <= 0 or len(remaining) == 1:
             break
+        overflow -= saving(section, point)
         remaining.discard(point.key)
         left.append(point.key)
-        overflow -= cost[point.key]
-        overflow -= sum(notes.get(f"note-{n}", 0.0) for n in (*point.notes, *point.also) if not cites[n] & remaining)
-        if not {p.key for p in section.points} & remaining:
-            overflow -= height(f"section-{section.key}") + SECTION_GAP - sum(cost[p.key] for p in section.points)
+    for section, point in placed:  # fill the room a long point left: shorter ones below it may fit
+        if point.key in left and (need := saving(section, point)) <= -overflow:
+            remaining.add(point.key)
+            left.remove(point.key)
+            overflow += need
     return left
 
 

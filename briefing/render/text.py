@@ -55,10 +55,8 @@ def _also(point: Point, markers: str) -> str:
 
 def _note(source: Source) -> str:
     parts = [f"**{escape(source.outlet or 'Unknown outlet')}**"]
-    byline = ", ".join(
-        p for p in (escape(source.author or ""), f"“{escape(source.title)}”" if source.title else "untitled") if p
-    )
-    text = " · ".join(parts + [f"{byline}, {source_date(source.date)}."])
+    byline = ", ".join(p for p in (escape(source.author or ""), f"“{escape(source.title)}”" if source.title else "") if p)
+    text = " · ".join(parts + [", ".join(p for p in (byline, source_date(source.date)) if p) + "."])
     if web_url(source.url):
         text += f" <{source.url}>"
     elif source.url:
