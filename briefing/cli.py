@@ -245,6 +245,9 @@ def make(
     keywords: Annotated[
         Optional[str], typer.Option(help='Ad-hoc keywords instead of a topic: "water, glaciers" or a question.')
     ] = None,
+    title: Annotated[
+        Optional[str], typer.Option(help="The brief's title [default: the topic's, or the first keyword].")
+    ] = None,
     topics: TopicsOption = Path("topics.toml"),
     output_format: Annotated[Format, typer.Option("--format", help="pdf (one page), html, md, json, or text.")] = Format.pdf,
     out: Annotated[
@@ -267,6 +270,10 @@ def make(
     with _reported(ctx):
         settings = load_settings(corpus, index)
         chosen_topic = _topic(topic, keywords, topics)
+        if title is not None:
+            if not title.strip():
+                raise UsageError("--title must not be empty")
+            chosen_topic = replace(chosen_topic, title=" ".join(title.split()))
         day = _issue_date(issued)
         path, _ = _refresh(settings, quiet=True)
         summary = SummarySettings(ranker=ranker)
@@ -277,7 +284,7 @@ def make(
             _print_selection(selection)
         else:
             target = out or settings.out / f"{slug(chosen_topic.name, limit=60) or 'brief'}.{output_format.value}"
-            brief, warnings = _write_brief(selection, output_format, target, day, settings.subject)
+            brief, warnings = _write_brief(selection, output_format, target, day, settings)
             for warning in warnings:
                 typer.echo(f"Warning: {warning}", err=True)
             if str(target) != "-":
@@ -376,7 +383,7 @@ def _issue_date(text: str | None):
     return _today() if text is None else _day(text, "--issued")
 
 
-def _write_brief(selection: Selection, output_format: Format, target: Path, day, subject: str | None):
+def _write_brief(selection: Selection, output_format: Format, target: Path, day, settings: Settings):
     """Render in the asked format and write it atomically; returns the brief and any warnings."""
     from .compose import compose
     from .files import write_atomically
@@ -385,11 +392,11 @@ def _write_brief(selection: Selection, output_format: Format, target: Path, day,
 
     warnings: tuple[str, ...] = ()
     if output_format in (Format.pdf, Format.html):
-        rendered = one_page(selection, day, subject)
+        rendered = one_page(selection, day, settings.subject, stale_after=settings.stale_after_days)
         brief, warnings = rendered.brief, rendered.warnings
         data: bytes | str = rendered.pdf if output_format is Format.pdf else rendered.html
     else:
-        brief = compose(selection, day, subject)
+        brief = compose(selection, day, settings.subject, stale_after=settings.stale_after_days)
         data = markdown(brief) if output_format is Format.md else json_document(brief, selection)
     if str(target) == "-":
         typer.echo(data, nl=False)

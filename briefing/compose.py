@@ -9,6 +9,7 @@ by first appearance, ties fall to ids.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ from .models import Brief, Note, Pick, Point, Section, Selection, Sentence, Sour
 from .rank.redundancy import key_figures
 from .select import opens_dependently
 
+STALE_AFTER_DAYS = 90  # a brief whose newest source is older than this says how old its material is
 BOTTOM_LINE = 2  # points in the bottom line
 BOTTOM_LINE_SHORT = 45  # words: when the first two points are shorter, a third joins them
 IN_THEIR_WORDS = 3
@@ -65,6 +67,21 @@ class _Draft:
         return [d for d in self.cited if d not in self.own]
 
 
+def age(newest: PartialDate | None, issued: dt.date, stale_after: int) -> str | None:
+    """"Newest source Oct 2023, 3 years before issue" once the material is older than
+    ``stale_after`` days, counted from the last day the source's date can mean."""
+    if newest is None:
+        return None
+    month = newest.month or 12
+    last = newest.day or calendar.monthrange(newest.year, month)[1]
+    days = (issued - dt.date(newest.year, month, last)).days
+    if days <= stale_after:
+        return None
+    months = (issued.year - newest.year) * 12 + issued.month - month
+    gap = plural(months // 12, "year") if months >= 24 else plural(max(months, 1), "month") if months else plural(days, "day")
+    return f"Newest source {month_year(newest)}, {gap} before issue"
+
+
 def month_year(date: PartialDate | None) -> str:
     if date is None:
         return "undated"
@@ -84,9 +101,11 @@ def compose(
     subject: str | None = None,
     leave_out: frozenset[tuple[str, int]] = frozenset(),
     edition: str | None = None,
+    stale_after: int = STALE_AFTER_DAYS,
 ) -> Brief:
     """The brief of a selection; ``leave_out`` names points (by main sentence id) dropped to fit a
-    page; ``edition`` names the series it is part of (a digest)."""
+    page; ``edition`` names the series it is part of (a digest); past ``stale_after`` days
+    between its newest source and its issue, it says how old its material is."""
     units = _units(selection)
     kept = [u for u in units if u.key not in leave_out]
     sections = _sections(kept)
@@ -123,6 +142,7 @@ def compose(
         ranker=selection.ranker,
         left_out=tuple(_point(u, numbers, roles) for u in units if u.key in leave_out),
         edition=edition,
+        age=age(coverage[1], issued, stale_after),
     )
 
 

@@ -262,6 +262,7 @@ class Brief:
     ranker: str
     left_out: tuple[Point, ...] = ()  # chosen but dropped to fit one page
     edition: str | None = None  # the series it belongs to: "Weekly digest 2025-W16"
+    age: str | None = None  # how old the material is, when its newest source is older than a set age
 
     @property
     def points(self) -> tuple[Point, ...]:

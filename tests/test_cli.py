@@ -210,6 +210,15 @@ def test_make_with_ad_hoc_keywords(paths):
     assert "melting glaciers" in result.output
 
 
+def test_make_takes_a_title(paths, tmp_path):
+    out = tmp_path / "brief.json"
+    result = run("make", "--keywords", "Russia, Moscow", "--title", "Kazakhstan and Russia", "--format", "json",
+                 "--out", str(out), *paths)
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text(encoding="utf-8"))["title"].startswith("Kazakhstan and Russia")
+    assert run("make", "--topic", "trade", "--title", " ", *paths).output.startswith("Error: --title must not be empty")
+
+
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [

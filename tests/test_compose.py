@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from briefing.compose import compose, month_year, period
+from briefing.compose import age, compose, month_year, period
 from briefing.dates import PartialDate
 from briefing.index import Index
 from briefing.rank.redundancy import key_figures
@@ -109,3 +109,25 @@ def test_any_point_can_be_left_out(selections):
     for point in full.points:
         cut = compose(selections["sanctions"], ISSUED, leave_out=frozenset({point.key}))
         assert {p.key for p in cut.points} == {p.key for p in full.points} - {point.key}
+
+
+@pytest.mark.parametrize(
+    ("newest", "issued", "expected"),
+    [
+        (PartialDate(2023, 10), dt.date(2026, 11, 29), "Newest source Oct 2023, 3 years before issue"),
+        (PartialDate(2025, 4, 16), dt.date(2025, 11, 29), "Newest source Apr 2025, 7 months before issue"),
+        (PartialDate(2025, 9), dt.date(2025, 11, 29), None),  # within 90 days of the month's end
+        (PartialDate(2024), dt.date(2025, 3, 1), None),  # a year-only date may mean 31 December
+        (None, dt.date(2025, 3, 1), None),
+    ],
+)
+def test_old_material_is_said_in_the_header(newest, issued, expected):
+    assert age(newest, issued, 90) == expected
+
+
+def test_a_brief_of_old_sources_says_so_and_a_fresh_one_does_not(seed_index, topics):
+    with Index(seed_index) as index:
+        selection = summarise(index, topics["sanctions"])
+    assert compose(selection, dt.date(2026, 11, 29)).age == "Newest source Oct 2023, 3 years before issue"
+    assert compose(selection, dt.date(2023, 12, 1)).age is None
+    assert compose(selection, dt.date(2026, 11, 29), stale_after=5000).age is None

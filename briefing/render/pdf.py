@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from ..compose import compose
+from ..compose import STALE_AFTER_DAYS, compose
 from ..models import Brief, Selection
 from .html import TEMPLATES, RenderError, render_digest_html, render_html
 
@@ -99,6 +99,7 @@ def one_page(
     subject: str | None = None,
     templates: Path = TEMPLATES,
     edition: str | None = None,
+    stale_after: int = STALE_AFTER_DAYS,
 ) -> Rendered:
     """The selection's brief, cut to one A4 page, as HTML and PDF."""
     render = _renderer(templates)
@@ -110,7 +111,7 @@ def one_page(
 
     leave_out: list[tuple[str, int]] = []
     while True:  # content taller than even the measuring page: leave out the lower half and measure again
-        full = compose(selection, issued, subject, frozenset(leave_out), edition)
+        full = compose(selection, issued, subject, frozenset(leave_out), edition, stale_after)
         _, tall = layout(full, measure=True)
         if len(tall.pages) == 1:
             break
@@ -119,7 +120,7 @@ def one_page(
         leave_out += [p.key for p in ranked[(len(ranked) + 1) // 2 :]]
     leave_out += _cut(full, tall.pages[0].anchors)
     while True:  # every pass leaves out one more point, so this ends
-        brief = compose(selection, issued, subject, frozenset(leave_out), edition)
+        brief = compose(selection, issued, subject, frozenset(leave_out), edition, stale_after)
         html, document = layout(brief, measure=False)
         if len(document.pages) == 1:
             break
@@ -127,7 +128,7 @@ def one_page(
         leave_out.append(max(brief.points, key=lambda p: p.rank).key)
     if brief.left_out:  # the estimate errs on the safe side: try the best point left out, once
         best = min(brief.left_out, key=lambda p: p.rank).key
-        fuller = compose(selection, issued, subject, frozenset(leave_out) - {best}, edition)
+        fuller = compose(selection, issued, subject, frozenset(leave_out) - {best}, edition, stale_after)
         fuller_html, fuller_document = layout(fuller, measure=False)
         if len(fuller_document.pages) == 1:
             brief, html, document = fuller, fuller_html, fuller_document

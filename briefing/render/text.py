@@ -25,6 +25,8 @@ def markdown(brief: Brief) -> str:
         f"{plural(len(brief.notes), 'source')} · {plural(brief.outlets, 'outlet')} · "
         f"{plural(len(brief.points), 'point')}",
     ]
+    if brief.age:
+        lines += ["", f"**Old material: {escape(brief.age)}.**"]
     for section in brief.sections:
         lines += ["", f"## {section.title}", ""]
         for point in section.points:
@@ -72,6 +74,7 @@ def json_document(brief: Brief, selection: Selection) -> str:
         "subject": brief.subject,
         "issued": brief.issued.isoformat(),
         "coverage": [None if d is None else str(d) for d in brief.coverage],
+        "age": brief.age,
         "ranker": brief.ranker,
         "sections": [
             {"key": s.key, "title": s.title, "points": [_point_json(p) for p in s.points]} for s in brief.sections
