@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from .dates import PartialDate
 from .models import Brief, Note, Pick, Point, Section, Selection, Sentence, Source
+from .rank.features import dangling, first_person, generic, informative, meta
 from .rank.redundancy import key_figures
 from .select import opens_dependently
 
 STALE_AFTER_DAYS = 90  # a brief whose newest source is older than this says how old its material is
 BOTTOM_LINE = 2  # points in the bottom line
 BOTTOM_LINE_SHORT = 45  # words: when the first two points are shorter, a third joins them
+BOTTOM_LINE_POOL = 6  # the bottom line is chosen among this many best-ranked points
 IN_THEIR_WORDS = 3
 QUOTE_WORDS = 60  # longer words stay a key point, attributed there
 FIGURES = 4
@@ -159,11 +162,10 @@ def _units(selection: Selection) -> list[_Draft]:
         else:
             groups.append([pick])
     groups.sort(key=lambda g: (min(p.rank for p in g), g[0].candidate.id))
-    heads = [g[: _head_length(g)] for g in groups[: BOTTOM_LINE + 1]]
-    size = BOTTOM_LINE + (sum(_regroup(h).words for h in heads[:BOTTOM_LINE]) < BOTTOM_LINE_SHORT)
+    bottom = _bottom_line(groups)
     units = []
     for k, group in enumerate(groups):
-        if k < size:
+        if k in bottom:
             n = _head_length(group)
             units.append(_regroup(group[:n], head=True))
             if group[n:]:
@@ -171,6 +173,33 @@ def _units(selection: Selection) -> list[_Draft]:
         else:
             units.append(_regroup(group))
     return sorted(units, key=lambda u: (u.rank, u.key))
+
+
+def _bottom_line(groups: list[list[Pick]]) -> set[int]:
+    """Which groups open the brief: the two (three when short) most informative claims that
+    stand on their own, among the best-ranked. Never one about the interview itself, generic
+    praise, a heading glued to a sentence, or one that leans on what it does not bring."""
+    heads = [_regroup(g[: _head_length(g)]) for g in groups[:BOTTOM_LINE_POOL]]
+    usable = [k for k, head in enumerate(heads) if _stands_alone(head)]
+    if len(usable) < BOTTOM_LINE:
+        usable += [k for k, head in enumerate(heads) if k not in usable and not _about_itself(head)]
+    best = sorted(usable, key=lambda k: (-informative(" ".join(s.text for s in heads[k].sentences)), k))
+    chosen = sorted(best[:BOTTOM_LINE])
+    if len(best) > BOTTOM_LINE and sum(heads[k].words for k in chosen) < BOTTOM_LINE_SHORT:
+        chosen = sorted(best[: BOTTOM_LINE + 1])
+    return set(chosen)
+
+
+def _stands_alone(head: _Draft) -> bool:
+    first, main = head.sentences[0].text, head.picks[0].candidate.sentence.text
+    return not (_about_itself(head) or dangling(first) or generic(main) or _GLUED_HEADING.match(first))
+
+
+def _about_itself(head: _Draft) -> bool:
+    return any(meta(s.text) for s in head.sentences)
+
+
+_GLUED_HEADING = re.compile(r"^[A-Z][\w’'-]*(?:\s+(?:(?:and|of|the|for|in|on|with|to|&)\s+)?[A-Z][\w’'-]*){2,}:\s")
 
 
 def _head_length(group: list[Pick]) -> int:
@@ -232,6 +261,7 @@ def _point(draft: _Draft, numbers: dict[str, int], roles: dict[str, str]) -> Poi
         role=roles.get(speaker) if speaker else None,
         rank=draft.rank,
         score=max(p.score for p in draft.picks),
+        attributed=draft.head and speaker is not None and first_person(" ".join(s.text for s in draft.sentences)),
     )
 
 

@@ -233,6 +233,7 @@ class Point:
     role: str | None
     rank: int  # 1 is the most important
     score: float
+    attributed: bool = False  # first-person words shown under their speaker's name ("Roman Vassilenko: …")
 
     @property
     def text(self) -> str:

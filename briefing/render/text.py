@@ -36,14 +36,15 @@ def markdown(brief: Brief) -> str:
                 who = f"— {escape(point.speaker or '')}" + (f", {escape(point.role)}" if point.role else "")
                 lines += [f"> {escape(point.text)}{notes}", f"> {who} · {month_year(point.date)}{_also(point, also)}", ""]
             else:
-                lines.append(f"- {escape(point.text)}{notes} ({_meta(point)}{_also(point, also)})")
+                said = f"**{escape(point.speaker or '')}:** " if point.attributed else ""
+                lines.append(f"- {said}{escape(point.text)}{notes} ({_meta(point)}{_also(point, also)})")
     lines += ["", f"*{escape(brief.method)}*", ""]
     lines += [f"[^{n.number}]: {_note(n.source)}" for n in brief.notes]
     return "\n".join(lines).rstrip() + "\n"
 
 
 def _meta(point: Point) -> str:
-    parts = [escape(point.speaker)] if point.speaker else []
+    parts = [escape(point.speaker)] if point.speaker and not point.attributed else []
     parts.append(month_year(point.date))
     if point.outlets > 1:
         parts.append(f"{point.outlets} outlets")
@@ -93,6 +94,7 @@ def _point_json(point: Point) -> dict:
         "score": round(point.score, 6),
         "text": point.text,
         "speaker": point.speaker,
+        "attributed": point.attributed,
         "role": point.role,
         "date": None if point.date is None else str(point.date),
         "outlets": point.outlets,
