@@ -105,17 +105,19 @@ def compose(
     leave_out: frozenset[tuple[str, int]] = frozenset(),
     edition: str | None = None,
     stale_after: int = STALE_AFTER_DAYS,
+    also_notes: int = ALSO_NOTES,
 ) -> Brief:
     """The brief of a selection; ``leave_out`` names points (by main sentence id) dropped to fit a
     page; ``edition`` names the series it is part of (a digest); past ``stale_after`` days
-    between its newest source and its issue, it says how old its material is."""
+    between its newest source and its issue, it says how old its material is; ``also_notes``
+    other sources of a point's fact get a note each, the rest are counted."""
     units = _units(selection)
     kept = [u for u in units if u.key not in leave_out]
     sections = _sections(kept)
     numbers: dict[str, int] = {}
     for _, drafts in sections:
         for draft in drafts:
-            for doc_id in draft.own + draft.also[:ALSO_NOTES]:
+            for doc_id in draft.own + draft.also[:also_notes]:
                 numbers.setdefault(doc_id, len(numbers) + 1)
     roles = dict(selection.roles)
     sources = {doc_id: source for d in kept for doc_id, source in d.cited.items()}

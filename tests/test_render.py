@@ -237,3 +237,55 @@ def test_enormous_points_still_give_one_page(tmp_path):
     result = one_page(selection, ISSUED)
     assert len(PdfReader(io.BytesIO(result.pdf)).pages) == 1
     assert result.brief.points and result.brief.left_out
+
+
+def test_notes_for_corroborating_sources_never_cost_a_point(tmp_path):
+    """Four outlets tell each fact in their own words: listing each one's note would
+    crowd the points out of the page, so the sources are counted instead when that shows more."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    facts = [
+        ("Water releases from the Toktogul reservoir rose to {n} cubic kilometres in {year}", "the ministry said"),
+        ("Glacier melt in the Tien Shan cut summer flows by {n} percent in {year}", "scientists reported"),
+        ("The basin commission approved {n} new irrigation canals for water users", "officials confirmed"),
+        ("Water tariffs for cotton farmers will rise by {n} percent from {year}", "the government announced"),
+        ("Kyrgyz engineers repaired {n} pumping stations on the Chu river", "a water agency spokesman told reporters"),
+        ("Drinking water shortages hit {n} villages near Shymkent last summer", "local authorities admitted"),
+        ("A glacier monitoring network of {n} stations opened in the Pamir mountains", "researchers said"),
+        ("Uzbekistan lined {n} kilometres of leaking water channels with concrete", "the water minister said"),
+        ("The Aral Sea basin fund received {n} million dollars from donors for water projects", "diplomats said"),
+        ("Rice growers in Kyzylorda cut their water use by {n} percent with drip irrigation", "farmers said"),
+        ("Flooding from a glacier lake destroyed {n} homes in the Alatau foothills", "rescuers said"),
+        ("Tajikistan plans {n} small hydropower plants on glacier-fed rivers by {year}", "energy officials said"),
+        ("Satellite data show the Tuyuksu glacier lost {n} metres of ice thickness since 2000", "glaciologists said"),
+        ("The Syr Darya delivered {n} percent less water to the northern Aral Sea", "hydrologists reported"),
+    ]
+    for outlet in range(4 * len(facts)):  # each fact told by four outlets, in their own words
+        text, said = facts[outlet // 4]
+        fact = text.format(n=17 + outlet // 4, year=2024)
+        body = f"{fact}, {said}." if outlet % 2 else f"{said.capitalize()} that {fact[0].lower()}{fact[1:]}."
+        url = f"https://outlet-{outlet}.example/news/2024/water/{'very-long-article-path-' * 4}{outlet}"
+        (corpus / f"{outlet}.md").write_text(
+            f'+++\noutlet = "Outlet number {outlet} of the regional press"\ntitle = "Water story {outlet} with a long'
+            f' headline about reservoirs and glaciers"\ndate = "2024-05-{outlet % 28 + 1:02d}"\nurl = "{url}"\n+++\n\n{body}\n',
+            "utf-8",
+        )
+    Index.build(corpus, tmp_path / "index.sqlite")
+    with Index(tmp_path / "index.sqlite") as index:
+        selection = summarise(index, topic_from_keywords("water, glacier"), SummarySettings(rank=RankSettings(sentences=60)))
+    result = one_page(selection, ISSUED)
+    assert len(PdfReader(io.BytesIO(result.pdf)).pages) == 1
+    from briefing.render.pdf import _renderer, fit
+    from briefing.render.html import TEMPLATES
+
+    render = _renderer(TEMPLATES)
+
+    def layout(brief, measure):
+        html = render_html(brief, measure=measure)
+        return html, render(html)
+
+    listed, _, _ = fit(lambda leave_out: compose(selection, ISSUED, None, frozenset(leave_out), also_notes=3), layout)
+    counted, _, _ = fit(lambda leave_out: compose(selection, ISSUED, None, frozenset(leave_out), also_notes=0), layout)
+    assert len(counted.points) > len(listed.points)  # the notes would have crowded points out
+    assert len(result.brief.points) == len(counted.points) and all(p.more == 3 for p in result.brief.points)
+    assert "also reported by 3 more sources" in words(PdfReader(io.BytesIO(result.pdf)).pages[0].extract_text())

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from ..compose import STALE_AFTER_DAYS, compose
+from ..compose import ALSO_NOTES, STALE_AFTER_DAYS, compose
 from ..models import Brief, Selection
 from .html import TEMPLATES, RenderError, render_digest_html, render_html
 
@@ -101,7 +101,9 @@ def one_page(
     edition: str | None = None,
     stale_after: int = STALE_AFTER_DAYS,
 ) -> Rendered:
-    """The selection's brief, cut to one A4 page, as HTML and PDF."""
+    """The selection's brief, cut to one A4 page, as HTML and PDF. When points had to be left out,
+    a fit that counts the other sources of each fact instead of giving each a note is tried too,
+    and kept if it shows more points: notes must not crowd out the points they support."""
     render = _renderer(templates)
     warnings = tuple(f"font missing, using DejaVu instead: {m}" for m in missing_fonts())
 
@@ -109,9 +111,25 @@ def one_page(
         html = render_html(brief, measure=measure, templates=templates)
         return html, render(html)
 
+    def brief_of(also_notes: int):
+        return lambda leave_out: compose(
+            selection, issued, subject, frozenset(leave_out), edition, stale_after, also_notes
+        )
+
+    brief, html, document = fit(brief_of(ALSO_NOTES), layout)
+    if brief.left_out and any(p.also for p in brief.points):  # points before corroborating notes
+        counted = fit(brief_of(0), layout)
+        if len(counted[0].points) > len(brief.points):
+            brief, html, document = counted
+    return Rendered(brief, html, document.write_pdf(pdf_variant="pdf/ua-1"), warnings)
+
+
+def fit(brief_of, layout):
+    """The brief (``brief_of(leave_out)``) with as many points as one A4 page holds, its HTML
+    and its laid-out document; ``layout(brief, measure)`` renders one."""
     leave_out: list[tuple[str, int]] = []
     while True:  # content taller than even the measuring page: leave out the lower half and measure again
-        full = compose(selection, issued, subject, frozenset(leave_out), edition, stale_after)
+        full = brief_of(leave_out)
         _, tall = layout(full, measure=True)
         if len(tall.pages) == 1:
             break
@@ -120,7 +138,7 @@ def one_page(
         leave_out += [p.key for p in ranked[(len(ranked) + 1) // 2 :]]
     leave_out += _cut(full, tall.pages[0].anchors)
     while True:  # every pass leaves out one more point, so this ends
-        brief = compose(selection, issued, subject, frozenset(leave_out), edition, stale_after)
+        brief = brief_of(leave_out)
         html, document = layout(brief, measure=False)
         if len(document.pages) == 1:
             break
@@ -128,11 +146,11 @@ def one_page(
         leave_out.append(max(brief.points, key=lambda p: p.rank).key)
     if brief.left_out:  # the estimate errs on the safe side: try the best point left out, once
         best = min(brief.left_out, key=lambda p: p.rank).key
-        fuller = compose(selection, issued, subject, frozenset(leave_out) - {best}, edition, stale_after)
+        fuller = brief_of(set(leave_out) - {best})
         fuller_html, fuller_document = layout(fuller, measure=False)
         if len(fuller_document.pages) == 1:
             brief, html, document = fuller, fuller_html, fuller_document
-    return Rendered(brief, html, document.write_pdf(pdf_variant="pdf/ua-1"), warnings)
+    return brief, html, document
 
 
 def digest_page(digest: Digest, templates: Path = TEMPLATES) -> bytes:

@@ -53,7 +53,8 @@ def _meta(point: Point) -> str:
 
 def _also(point: Point, markers: str) -> str:
     text = f" · also reported in {markers}" if markers else ""
-    return text + (f" and {plural(point.more, 'more source')}" if point.more else "")
+    more = (" and " if markers else " · also reported by ") + plural(point.more, "more source")
+    return text + (more if point.more else "")
 
 
 def _note(source: Source) -> str:
