@@ -85,8 +85,12 @@ def _unique(terms) -> tuple[Term, ...]:
 
 
 def find_topic(name: str, topics: dict[str, Topic]) -> Topic:
+    """A topic by name, whatever its case ("Sanctions" finds sanctions)."""
     if name in topics:
         return topics[name]
+    folded = {key.casefold(): topic for key, topic in topics.items()}
+    if name.casefold() in folded:
+        return folded[name.casefold()]
     close = difflib.get_close_matches(name, list(topics), n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else f"; known topics: {', '.join(topics)}"
     raise UsageError(f"unknown topic {name!r}{hint}")

@@ -98,3 +98,8 @@ def test_a_keyword_brief_is_titled_by_its_first_keyword():
     assert topic_from_keywords("Russia, Russian, Moscow, Kremlin, Putin").title == "Russia"
     assert topic_from_keywords("water, glaciers").title == "Water"
     assert topic_from_keywords("water", title="Water security").title == "Water security"
+
+
+def test_topic_names_are_found_whatever_their_case(topics):
+    assert find_topic("Sanctions", topics) is topics["sanctions"]
+    assert find_topic("EU-RELATIONS", topics) is topics["eu-relations"]
