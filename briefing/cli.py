@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -25,13 +25,18 @@ from .errors import EXIT_PARTIAL, BriefingError, FileError, UsageError
 from .files import slug
 from .models import KINDS, BuildReport, DocumentSummary, Pick, Selection, Skipped, Source
 
+if TYPE_CHECKING:
+    from .evaluate import Report  # imported when eval runs: it loads rouge-score
+
+HELP = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
     help="Turn a corpus of news articles into one-page PDF policy briefs.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     rich_markup_mode=None,
+    context_settings=HELP,
 )
-corpus_app = typer.Typer(help="Build, list and inspect the article corpus.", no_args_is_help=True)
+corpus_app = typer.Typer(help="Build, list and inspect the article corpus.", no_args_is_help=True, context_settings=HELP)
 app.add_typer(corpus_app, name="corpus")
 
 CorpusOption = Annotated[
@@ -275,10 +280,17 @@ def make(
     keywords: Annotated[
         Optional[str], typer.Option(help='Ad-hoc keywords instead of a topic: "water, glaciers" or a question.')
     ] = None,
+    title: Annotated[
+        Optional[str], typer.Option(help="The brief's title [default: the topic's, or the first keyword].")
+    ] = None,
     topics: TopicsOption = Path("topics.toml"),
-    output_format: Annotated[Format, typer.Option("--format", help="pdf (one page), html, md, json, or text.")] = Format.pdf,
+    output_format: Annotated[
+        Optional[Format],
+        typer.Option("--format", help="pdf (one page), html, md, json, or text [default: --out's extension, or pdf]."),
+    ] = None,
     out: Annotated[
-        Optional[Path], typer.Option("--out", help="Output file [default: out/<topic>.<format>]; - for stdout.")
+        Optional[str],
+        typer.Option("--out", help="Output file, or folder for out/<topic>.<format> [default: out/]; - for stdout."),
     ] = None,
     issued: Annotated[Optional[str], typer.Option(help="Date of issue, YYYY-MM-DD [default: today].")] = None,
     ranker: Annotated[str, typer.Option(help="lexrank, textrank or relevance.")] = "lexrank",
@@ -297,17 +309,21 @@ def make(
     with _reported(ctx):
         settings = load_settings(corpus, index)
         chosen_topic = _topic(topic, keywords, topics)
+        if title is not None:
+            if not title.strip():
+                raise UsageError("--title must not be empty")
+            chosen_topic = replace(chosen_topic, title=" ".join(title.split()))
         day = _issue_date(issued)
         path, _ = _refresh(settings, quiet=True)
         summary = SummarySettings(ranker=ranker)
         summary = replace(summary, rank=replace(summary.rank, sentences=sentences))
         with Index(path, settings.lock_wait) as opened:
             selection = summarise(opened, chosen_topic, summary)
+        output_format, target = _output(output_format, out, settings.out, chosen_topic.name)
         if output_format is Format.text:
             _print_selection(selection)
         else:
-            target = out or settings.out / f"{slug(chosen_topic.name, limit=60) or 'brief'}.{output_format.value}"
-            brief, warnings = _write_brief(selection, output_format, target, day, settings.subject)
+            brief, warnings = _write_brief(selection, output_format, target, day, settings)
             for warning in warnings:
                 _echo(f"Warning: {warning}", err=True)
             if str(target) != "-":
@@ -364,10 +380,12 @@ def evaluate_command(
             for result in report.results:
                 write_atomically(summaries / result.system / f"{result.topic}.txt", "\n".join(result.summary) + "\n")
         record = ev.save_baseline(report, save_baseline, allow_lower) if save_baseline else None
+    _print_skipped(report.skipped)
     if as_json:
         data = {
             "dataset": report.dataset,
             "ranker": ranker,
+            "skipped": [{"article": s.path, "reason": s.reason} for s in report.skipped],
             "means": {s: report.means(s) for s in report.systems()},
             "topics": [
                 {k: getattr(r, k) for k in ("topic", "system", "rouge_1", "rouge_2", "rouge_su4", "seconds")}
@@ -375,11 +393,19 @@ def evaluate_command(
             ],
         }
         _echo(json.dumps(data, indent=2))
-        return
+    else:
+        _eval_table(report, len(topics), ranker, save_baseline if record else None)
+    if report.skipped:
+        count = len(report.skipped)
+        _echo(f"{count} article{'s' * (count != 1)} skipped: no text left to read in them.", err=True)
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _eval_table(report: Report, topics: int, ranker: str, saved: Path | None) -> None:
     _echo(f"{'topic':<9}{'system':<15}{'R-1':>8}{'R-2':>8}{'R-SU4':>8}{'s':>7}")
     for r in report.results:
         _echo(f"{r.topic:<9}{r.system:<15}{r.rouge_1:8.4f}{r.rouge_2:8.4f}{r.rouge_su4:8.4f}{r.seconds:7.2f}")
-    _echo(f"\nmeans over {len(topics)} topics (ranker {ranker}):")
+    _echo(f"\nmeans over {topics} topics (ranker {ranker}):")
     anchor = report.means("sumy-lexrank") if "sumy-lexrank" in report.systems() else None
     for system in report.systems():
         m = report.means(system)
@@ -388,15 +414,35 @@ def evaluate_command(
             f"{system:<15}R-1 {m['rouge_1']:.4f}  R-2 {m['rouge_2']:.4f}  R-SU4 {m['rouge_su4']:.4f}  "
             f"{m['seconds']:.2f} s/topic  {ratio}".rstrip()
         )
-    if record:
-        _echo(f"Stored the baseline in {save_baseline}: R-2 {record['rouge_2']:.4f}")
+    if saved:
+        _echo(f"Stored the baseline in {saved}: R-2 {report.means('ours')['rouge_2']:.4f}")
 
 
 def _issue_date(text: str | None):
     return _today() if text is None else _day(text, "--issued")
 
 
-def _write_brief(selection: Selection, output_format: Format, target: Path, day, subject: str | None):
+def _output(given: Format | None, written: str | None, folder: Path, topic: str) -> tuple[Format, Path]:
+    """The format and file of a brief: ``--format``, else ``--out``'s extension, else PDF; an
+    ``--out`` that is a folder (or ends in /) gets ``<topic>.<format>`` inside it."""
+    out = None if written is None else Path(written)
+    suffix = out.suffix.lower().lstrip(".") if out is not None and written != "-" else ""
+    by_suffix = {"htm": Format.html, "markdown": Format.md}.get(suffix) or next(
+        (f for f in Format if f.value == suffix and f is not Format.text), None
+    )
+    is_folder = out is not None and (out.is_dir() or written.endswith(("/", "\\")))
+    if suffix and by_suffix is None and given is None and not is_folder:
+        raise UsageError(f"cannot tell a brief's format from {out}: name it .pdf, .html, .md or .json, or give --format")
+    if given is not None and by_suffix is not None and given is not by_suffix and not is_folder:
+        raise UsageError(f"--out {out} is a .{suffix} file but --format is {given.value}")
+    chosen = given or (None if is_folder else by_suffix) or Format.pdf
+    name = f"{slug(topic, limit=60) or 'brief'}.{chosen.value}"
+    if out is None or is_folder:
+        return chosen, (out or folder) / name
+    return chosen, out
+
+
+def _write_brief(selection: Selection, output_format: Format, target: Path, day, settings: Settings):
     """Render in the asked format and write it atomically; returns the brief and any warnings."""
     from .compose import compose
     from .files import sweep, write_atomically
@@ -405,11 +451,11 @@ def _write_brief(selection: Selection, output_format: Format, target: Path, day,
 
     warnings: tuple[str, ...] = ()
     if output_format in (Format.pdf, Format.html):
-        rendered = one_page(selection, day, subject)
+        rendered = one_page(selection, day, settings.subject, stale_after=settings.stale_after_days)
         brief, warnings = rendered.brief, rendered.warnings
         data: bytes | str = rendered.pdf if output_format is Format.pdf else rendered.html
     else:
-        brief = compose(selection, day, subject)
+        brief = compose(selection, day, settings.subject, stale_after=settings.stale_after_days)
         data = markdown(brief) if output_format is Format.md else json_document(brief, selection)
     if str(target) == "-":
         if isinstance(data, bytes):

@@ -26,6 +26,7 @@ class Settings:
     lock_wait: float = LOCK_WAIT  # seconds to wait for another briefing process writing the index
     subject: str | None = None  # what the corpus is about, for brief titles: "Sanctions — Kazakhstan, …"
     out: Path = Path("out")  # where briefs go
+    stale_after_days: int = 90  # a brief whose newest source is older says how old its material is
     feeds: tuple[str, ...] = ()  # RSS/Atom feeds `corpus fetch` reads when given none: URLs or files
     feed_timeout: float = 20.0  # seconds a feed or page may take in all, whatever the server does
     digests: Path = Path("out/digests")  # one folder per digest window
@@ -62,6 +63,9 @@ def load_settings(
     if subject is not None and (not isinstance(subject, str) or not subject.strip()):
         raise UsageError(f"{config}: brief.subject must be text in quotes")
     defaults = Settings()
+    stale = brief.get("stale_after_days", defaults.stale_after_days)
+    if isinstance(stale, bool) or not isinstance(stale, int) or stale < 0:
+        raise UsageError(f"{config}: brief.stale_after_days must be a whole number of days, 0 or more")
     max_bytes = table.get("max_file_bytes", defaults.max_file_bytes)
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int):  # true is 1 to Python: a 1-byte cap
         raise UsageError(f"{config}: corpus.max_file_bytes must be a whole number of bytes")
@@ -74,6 +78,7 @@ def load_settings(
         lock_wait=_seconds(table, "lock_wait", defaults.lock_wait, f"{config}: corpus.lock_wait"),
         subject=subject.strip() if subject else None,
         out=_path(brief, "out", defaults.out, config),
+        stale_after_days=stale,
         feeds=_texts(feeds, "urls", config),
         feed_timeout=_seconds(feeds, "timeout", defaults.feed_timeout, f"{config}: feeds.timeout"),
         digests=_path(digest, "out", defaults.digests, config),

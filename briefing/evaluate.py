@@ -26,6 +26,7 @@ from .errors import FileError, UsageError
 from .files import read_limited
 from .index import Index
 from .ingest.loaders import MAX_FILE_BYTES
+from .models import Skipped
 from .nlp import sentences as split_sentences
 from .nlp import words as split_words
 from .summarise import NothingFound, SummarySettings, summarise
@@ -59,6 +60,7 @@ class Result:
 class Report:
     dataset: str  # a hash of every file of the dataset
     results: tuple[Result, ...]
+    skipped: tuple[Skipped, ...] = ()  # articles no system could use (all syndication notes, say)
 
     def systems(self) -> list[str]:
         return list(dict.fromkeys(r.system for r in self.results))
@@ -262,21 +264,28 @@ def evaluate(
     check_systems(systems)
     scorer = Scorer()
     results: list[Result] = []
+    skipped: list[Skipped] = []
     for topic in topics:
-        for system, summary, seconds in _run(topic, systems, settings):
+        for system, summary, seconds in _run(topic, systems, settings, skipped):
             r1, r2, su4 = scorer.score(summary, topic.references)
             results.append(Result(topic.id, system, r1, r2, su4, seconds, tuple(summary)))
         advance(topic)
-    return Report(fingerprint(topics), tuple(results))
+    return Report(fingerprint(topics), tuple(results), tuple(skipped))
 
 
-def _run(topic: EvalTopic, systems: Sequence[str], settings: SummarySettings) -> Iterator[tuple[str, list[str], float]]:
+def _run(
+    topic: EvalTopic, systems: Sequence[str], settings: SummarySettings, skipped: list[Skipped]
+) -> Iterator[tuple[str, list[str], float]]:
+    """Each system's summary of one topic; an article nothing can be read from is skipped and
+    counted, as a real corpus has such articles; a topic left with none is an error."""
     with tempfile.TemporaryDirectory(prefix="briefing-eval-") as temp:
         started = time.perf_counter()
         corpus = _corpus(topic, Path(temp))
         built = Index.build(corpus, Path(temp) / "index.sqlite")
-        if built.skipped:
-            raise UsageError(f"{topic.folder}: {Path(built.skipped[0].path).name}: {built.skipped[0].reason}")
+        skipped += [Skipped(f"{topic.id}/{Path(s.path).name}", s.reason) for s in built.skipped]
+        if not built.added:
+            why = f" ({built.skipped[0].reason})" if built.skipped else ""
+            raise UsageError(f"{topic.folder}: no article can be read{why}")
         indexed = time.perf_counter() - started
         with Index(Path(temp) / "index.sqlite") as index:
             for system in systems:

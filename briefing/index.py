@@ -167,6 +167,7 @@ class Index:
                 reason = _rebuild_reason(path, wait)
                 if reason is None:
                     with closing(_connect(path, wait)) as db:
+                        _migrate(db, path, wait)
                         return _refresh(db, corpus, files, skipped, limit, rebuilt_because=None)
                 return _build_fresh(path, corpus, files, skipped, limit, reason)
         except sqlite3.Error as exc:
@@ -354,10 +355,7 @@ def _rebuild_reason(path: Path, wait: float) -> str | None:
                     f"{path} is an index of a newer briefing (schema version {version}; this one knows up to "
                     f"{SCHEMA_VERSION}), so it is left as it is: use that briefing, or give --index another path"
                 )
-            if version in _MIGRATIONS:
-                _migrate(db, version, path, wait)
-                version = SCHEMA_VERSION
-            if version != SCHEMA_VERSION:
+            if version != SCHEMA_VERSION and version not in _MIGRATIONS:
                 return f"{path} had schema version {version}, this briefing uses {SCHEMA_VERSION}"
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 why = "it failed its integrity check"
@@ -371,17 +369,20 @@ def _rebuild_reason(path: Path, wait: float) -> str | None:
     return f"{path} is corrupt ({why}); kept it as {kept}"
 
 
-def _migrate(db: sqlite3.Connection, version: int, path: Path, wait: float) -> None:
+def _migrate(db: sqlite3.Connection, path: Path, wait: float) -> None:
     """Bring an index of an earlier version to this one in one transaction; the --since-last record
     of an index that still holds one moves to the record file first, so no failure can lose it
     (what the record file already says wins)."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version not in _MIGRATIONS:
+        return
     rows = db.execute("SELECT document_id, digest FROM digested ORDER BY rowid").fetchall() if version <= 3 else []
     if rows:
         with record.held(path, wait):
             known = record.load(path)
             older = [(digest, [document]) for document, digest in rows if document not in known.digested]
             record.add(path, older + ([(known.last, [])] if known.last else []))
-    reprocess = False
+    reprocess, first = False, version
     with _transaction(db):
         while version in _MIGRATIONS:
             statements, remake = _MIGRATIONS[version]
@@ -391,7 +392,7 @@ def _migrate(db: sqlite3.Connection, version: int, path: Path, wait: float) -> N
             reprocess = reprocess or remake
             version += 1
         if reprocess:
-            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('processing', ?)", (f"schema {version - 1}",))
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('processing', ?)", (f"schema {first}",))
         db.execute(f"PRAGMA user_version = {version}")
 
 
@@ -447,7 +448,10 @@ def _refresh(
         stored = dict(db.execute("SELECT key, value FROM meta").fetchall())
         reprocess = stored.get("processing") != fingerprint
         if reprocess and stored and rebuilt_because is None:
-            rebuilt_because = "the text-processing code changed"
+            migrated = stored.get("processing", "").startswith("schema ")
+            rebuilt_because = f"the index was migrated from {stored['processing']}" if migrated else (
+                "the text-processing code changed"
+            )
         known = {path: (doc_id, digest) for doc_id, path, digest in db.execute("SELECT id, path, content_hash FROM documents")}
         if reprocess:
             db.execute("DELETE FROM refused")

@@ -30,8 +30,10 @@ NEWS_ABBREVIATIONS = frozenset(
     """.split()
 )
 
-_GLUED_SENTENCE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[。！？])(?![」』）”’。！？\s])|(?<=[。！？][」』）”’])")
-_RUNS_ON = re.compile(r"[\W_]*[a-z]+\b(?![’'\w]*[A-Z])")  # a span that starts in lower case continues a sentence
+_GLUED_SENTENCE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
+_RUNS_ON = re.compile(r"[\W_]*[a-z]+\b(?![’'\w]*[A-Z])")  # a span that starts in lower case...
+_CUT_TOO_SOON = re.compile(r"(?:[!?][”’\"']|\.\s\.\s\.|…)\s*$")  # ...after "a-ha!”" or ". . ."
+_CJK_STOPS, _CJK_OPEN, _CJK_CLOSE = "。！？", "「『（", "」』）"
 _WORDY = re.compile(r"\w")
 _VISIBLE = re.compile(r"\S")
 _SENTENCE_END = re.compile(r"[.!?。！？][\"'”’»)\]」』）]*\s+")
@@ -54,20 +56,27 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     Also splits where a scrape lost the space after a full stop ("meeting.They"),
     which Punkt leaves glued, and after Chinese and Japanese full stops, which it does not
     know; and joins back what Punkt cut too soon: a span that goes on in lower case after an
-    exclamation inside a quotation, or one of only punctuation (". . ."). Each character is
-    looked at a bounded number of times, so a paragraph twice as long takes twice as long.
+    exclamation or question inside a quotation or after ". . .", or one of only punctuation.
+    Each character is looked at a bounded number of times, so a paragraph twice as long takes
+    twice as long.
     """
     spans: list[tuple[int, int]] = []
+    depth = 0  # how deep in 「…」 the scan of the last span ended
     for start, end in _punkt_spans(text):
-        scan = start
-        if spans and (_RUNS_ON.match(text, start, end) or not _WORDY.search(text, start, end)):
-            start, before = spans.pop()  # "an “a-ha!” moment", ". . ." and "!" are not sentences
-            scan = max(start, before - 2)  # where it was glued was settled when that span was cut
+        scan, carried = start, 0
+        if spans and (
+            not _WORDY.search(text, start, end)
+            or (_RUNS_ON.match(text, start, end) and _CUT_TOO_SOON.search(text, max(spans[-1][0], spans[-1][1] - 64), spans[-1][1]))
+        ):
+            start, before = spans.pop()  # "an “a-ha!” moment", ". . . and then" and "!" are not sentences
+            scan, carried = max(start, before - 1), depth  # where it could be cut before was settled then
         cut = start
-        for match in _GLUED_SENTENCE.finditer(text, scan, end):
-            if match.start() > cut and _VISIBLE.search(text, match.start(), end):
-                spans.append((cut, match.start()))
-                cut = match.start()
+        found, depth = _cjk_cuts(text, scan, end, carried)
+        cuts = [m.start() for m in _GLUED_SENTENCE.finditer(text, scan, end)] + found
+        for at in sorted(cuts):
+            if at > cut and _VISIBLE.search(text, at, end):
+                spans.append((cut, at))
+                cut = at
         spans.append((cut, end))
     return spans
 
@@ -91,6 +100,24 @@ def _cut(text: str, start: int, stop: int) -> int:
         return ends[-1]
     space = max(text.rfind(" ", start + 1, stop), text.rfind("\n", start + 1, stop))
     return space + 1 if space > start else stop
+
+
+def _cjk_cuts(text: str, start: int, end: int, depth: int = 0) -> tuple[list[int], int]:
+    """Where Chinese and Japanese sentences end: after 。！？ outside 「…」, or after a closing
+    bracket that ends a sentence, unless a particle follows (「…。」と述べた is one sentence).
+    ``depth`` is how deep in brackets ``start`` is; returned too, where the scan ended."""
+    cuts = []
+    for at in range(start, end - 1):
+        mark, following = text[at], text[at + 1]
+        if mark in _CJK_OPEN:
+            depth += 1
+        elif mark in _CJK_CLOSE:
+            depth = max(0, depth - 1)
+            if not depth and text[at - 1] in _CJK_STOPS and not ("\u3040" <= following <= "\u309f" or following == "、"):
+                cuts.append(at + 1)
+        elif mark in _CJK_STOPS and not depth and following not in _CJK_CLOSE + _CJK_STOPS + "”’":
+            cuts.append(at + 1)
+    return cuts, depth
 
 
 def sentences(text: str) -> list[str]:

@@ -33,6 +33,8 @@ def test_config_file_then_flags(tmp_path):
         ("[feeds]\ntimeout = false\n", "feeds.timeout must be a positive number of seconds"),
         ('[mail]\nhost = "h"\nsender = "s@example.org"\nport = true\n', "mail.port must be a port number"),
         ('[mail]\nhost = "h"\nsender = "s@example.org"\ntimeout = true\n', "mail.timeout must be a positive number"),
+        ("[brief]\nstale_after_days = true\n", "stale_after_days must be a whole number"),
+        ("[brief]\nstale_after_days = -1\n", "stale_after_days must be a whole number"),
     ],
 )
 def test_bad_config_is_a_usage_error(tmp_path, content, message):

@@ -148,3 +148,18 @@ def test_quality_gate_on_duc_2006():
     means = report.means("ours")
     assert means["rouge_2"] >= stored["rouge_2"] - TOLERANCE, f"ROUGE-2 {means['rouge_2']:.4f} < {stored}"
     assert means["rouge_su4"] >= stored["rouge_su4"] - TOLERANCE, f"ROUGE-SU4 {means['rouge_su4']:.4f} < {stored}"
+
+
+def test_an_article_with_nothing_to_read_is_skipped_and_counted_not_fatal(tmp_path):
+    data = make_dataset(tmp_path / "data")
+    notes = "(Distributed by the New York Times News Service)\n(For use by NYT clients only)\n"
+    (data / "T1" / "docs" / "NYT20000103.0009.txt").write_text(notes, encoding="utf-8")
+    report = evaluate(load_dataset(data), ["ours", "lead"])
+    assert {r.topic for r in report.results} == {"T1", "T2"}
+    assert [s.path for s in report.skipped] == ["T1/NYT20000103.0009.txt"]
+    result = CliRunner().invoke(app, ["eval", str(data), "--baselines", ""])
+    assert result.exit_code == 3 and "means over 2 topics" in result.output
+    assert "Skipped T1/NYT20000103.0009.txt:" in result.output and "1 article skipped" in result.output
+    for doc in (data / "T2" / "docs").glob("*.txt"):
+        doc.write_text(notes, encoding="utf-8")
+    assert "T2: no article can be read" in CliRunner().invoke(app, ["eval", str(data)]).output

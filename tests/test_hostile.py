@@ -211,9 +211,9 @@ def fetch_a_feed_file_that_is_a_fifo(w: Work):
 
 @case
 def make_out_is_a_fifo(w: Work):
-    os.mkfifo(w.root / "brief.pdf")
-    return ["make", "--topic", "sanctions", "--format", "md", "--out", "brief.pdf"], 2, (
-        r"Error: brief\.pdf: a named pipe \(FIFO\), not a regular file: not replaced"
+    os.mkfifo(w.root / "brief.md")
+    return ["make", "--topic", "sanctions", "--out", "brief.md"], 2, (
+        r"Error: brief\.md: a named pipe \(FIFO\), not a regular file: not replaced"
     )
 
 

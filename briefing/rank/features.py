@@ -1,0 +1,82 @@
+"""What makes a sentence worth an analyst's line, read off its text alone.
+
+An analyst puts first what is specific (figures, dates, named people, places and bodies, a
+stated decision or aim) and what stands on its own; a sentence about the interview or
+event itself ("…gave an exclusive interview to…") or generic praise ("…remains committed
+to fostering understanding…") says nothing a brief needs. These are cheap text tests,
+shared by ranking (as features) and composing (the bottom line).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..select import opens_dependently
+
+_FIGURE = re.compile(
+    r"(?:[$€£¥₸]\s?\d|\d[\d,.]*\s?(?:%|percent|per cent|million|billion|trillion|bn|mln|km|kilometres|kilometers"
+    r"|miles|tonnes|tons|barrels|euros?|dollars|tenge|roubles|rubles|yuan)\b|\b\d{1,3}(?:,\d{3})+\b|\b\d+(?:\.\d+)?\b)",
+    re.IGNORECASE,
+)
+_DATE = re.compile(
+    r"\b(?:1[89]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+)
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:[-’'][A-Za-z]+)?(?:\s+(?:of\s+)?[A-Z][\w’'-]+)*|\b[A-Z]{2,}\b")
+_DECISION = re.compile(
+    r"\b(?:will|plans? to|planned|aims? to|intends? to|agreed|signed|decided|announced|approved|launched|adopted"
+    r"|ratified|pledged|committed \d|target(?:s|ed)?|set up|established|opened|banned|imposed|lifted|joined"
+    r"|refused|rejected|voted)\b",
+    re.IGNORECASE,
+)
+_META = re.compile(
+    r"\b(?:gave|granted|give|gives) an? (?:exclusive |extensive |wide-ranging )?interview\b"
+    r"|\bon the occasion of\b|\bon the sidelines of\b|\bsat down with\b|\bin (?:this|an exclusive) interview\b"
+    r"|\bin an interview (?:with|to) (?:the )?[A-Z]|\bspoke (?:exclusively )?(?:to|with) [A-Z][\w ]{2,40} about\b"
+    r"|\b(?:this|the present) (?:article|interview|conversation|report) (?:explores|examines|looks at|discusses)",
+    re.IGNORECASE,
+)
+_FLUFF = re.compile(
+    r"\b(?:remains? committed to|fostering|mutual understanding|mutual respect|unity|friendship|friendly"
+    r"|constructive|important role|great importance|of paramount importance|win-win|shared values|bright future"
+    r"|common prosperity|deep respect|warm (?:ties|relations)|spirit of|reaffirmed (?:its|their) commitment)\b",
+    re.IGNORECASE,
+)
+_FIRST_PERSON = re.compile(r"\b(?:I|we|We|our|Our|us|my|My|me)\b")
+
+
+def specificity(text: str) -> float:
+    """Concrete facts per sentence, 0 to 1: figures and dates count most, then named people,
+    places and bodies (beyond the first word), then a stated decision or aim."""
+    figures = len(_FIGURE.findall(text))
+    dates = len(_DATE.findall(text))
+    names = len(_NAME.findall(text))
+    decided = bool(_DECISION.search(text))
+    return min(1.0, 0.3 * min(figures, 2) + 0.2 * min(dates, 2) + 0.1 * min(names, 3) + 0.2 * decided)
+
+
+def dangling(text: str) -> bool:
+    """It cannot stand alone: it opens on a pronoun or a connective that leans on what came before."""
+    return opens_dependently(text)
+
+
+def meta(text: str) -> bool:
+    """About the interview or the event itself, not about the subject."""
+    return bool(_META.search(text))
+
+
+def generic(text: str) -> bool:
+    """Praise or intent with nothing concrete in it."""
+    return bool(_FLUFF.search(text)) and specificity(text) < 0.3
+
+
+def first_person(text: str) -> bool:
+    """Spoken in the first person: a brief must say whose words these are."""
+    return bool(_FIRST_PERSON.search(text))
+
+
+def informative(text: str) -> float:
+    """One score for putting a sentence first: specific, self-contained, not meta, not generic."""
+    if meta(text) or generic(text):
+        return 0.0
+    return specificity(text) * (0.5 if dangling(text) else 1.0)

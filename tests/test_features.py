@@ -1,0 +1,41 @@
+"""What makes a sentence worth a line: specific, self-contained, not meta, not generic (seed failures)."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefing.rank.features import dangling, first_person, generic, informative, meta, specificity
+
+SPECIFIC = "Trade with the EU reached 39.8 billion dollars in 2022, up 23 percent."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "That is why we have not joined the sanctions against Russia.",
+        "At the same time, we have made our decision clear.",
+        "It has good relations with all its neighbours.",
+    ],
+)
+def test_a_sentence_that_leans_on_the_one_before_is_dangling(text):
+    assert dangling(text) and informative(text) < informative(SPECIFIC)
+
+
+def test_a_sentence_about_the_interview_itself_is_meta():
+    text = "On the occasion of the Astana International Forum, Roman Vassilenko gave an exclusive interview to X."
+    assert meta(text) and informative(text) == 0.0
+    assert not meta("Roman Vassilenko said Kazakhstan would not help Russia evade sanctions.")
+
+
+def test_praise_with_nothing_concrete_is_generic_but_a_figure_rescues_it():
+    assert generic("Kazakhstan remains committed to fostering understanding and unity across the region.")
+    assert not generic("In the spirit of friendship, the two states signed 14 agreements worth $2.1 billion in May 2024.")
+
+
+def test_figures_dates_and_names_are_specific():
+    assert specificity(SPECIFIC) > specificity("Trade with Europe has grown a great deal lately.")
+    assert specificity("The Middle Corridor cuts the distance between China and Europe by 2,000 km.") >= 0.5
+
+
+def test_first_person_answers_are_recognised():
+    assert first_person("We will not allow our territory to be used.") and not first_person(SPECIFIC)
