@@ -24,6 +24,8 @@ _ABOUT = "Articles covered by `briefing digest --since-last`, by digest; the nex
 
 @dataclass(frozen=True)
 class Record:
+    """What the --since-last digests covered, as the file says it."""
+
     digested: Mapping[str, str] = field(default_factory=dict)  # document id -> the digest that covered it
     last: str | None = None  # the digest recorded last: the one a new digest follows
 
@@ -59,7 +61,7 @@ def load(index: Path) -> Record:
     return Record(digested, last)
 
 
-def add(index: Path, covered: list[tuple[str, list[str]]]) -> Record:
+def add(index: Path, covered: list[tuple[str, list[str]]]) -> None:
     """Add what digests covered, in the order they were made (``(digest name, document ids)``), to the
     record beside ``index``; an article covered again moves to the later digest."""
     before = load(index)
@@ -68,10 +70,8 @@ def add(index: Path, covered: list[tuple[str, list[str]]]) -> Record:
     for name, documents in covered:
         digested.update((document, name) for document in documents)
         last = name
-    after = Record(dict(sorted(digested.items())), last)
-    data = {"about": _ABOUT, "last": after.last, "digested": after.digested}
+    data = {"about": _ABOUT, "last": last, "digested": dict(sorted(digested.items()))}
     try:
         write_atomically(path(index), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     except OSError as exc:
         raise BriefingError(f"cannot write the --since-last record {path(index)}: {exc.strerror or exc}") from exc
-    return after
