@@ -27,13 +27,15 @@ from .models import KINDS, BuildReport, DocumentSummary, Pick, Selection, Skippe
 if TYPE_CHECKING:
     from .evaluate import Report  # imported when eval runs: it loads rouge-score
 
+HELP = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
     help="Turn a corpus of news articles into one-page PDF policy briefs.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     rich_markup_mode=None,
+    context_settings=HELP,
 )
-corpus_app = typer.Typer(help="Build, list and inspect the article corpus.", no_args_is_help=True)
+corpus_app = typer.Typer(help="Build, list and inspect the article corpus.", no_args_is_help=True, context_settings=HELP)
 app.add_typer(corpus_app, name="corpus")
 
 CorpusOption = Annotated[
@@ -245,10 +247,17 @@ def make(
     keywords: Annotated[
         Optional[str], typer.Option(help='Ad-hoc keywords instead of a topic: "water, glaciers" or a question.')
     ] = None,
+    title: Annotated[
+        Optional[str], typer.Option(help="The brief's title [default: the topic's, or the first keyword].")
+    ] = None,
     topics: TopicsOption = Path("topics.toml"),
-    output_format: Annotated[Format, typer.Option("--format", help="pdf (one page), html, md, json, or text.")] = Format.pdf,
+    output_format: Annotated[
+        Optional[Format],
+        typer.Option("--format", help="pdf (one page), html, md, json, or text [default: --out's extension, or pdf]."),
+    ] = None,
     out: Annotated[
-        Optional[Path], typer.Option("--out", help="Output file [default: out/<topic>.<format>]; - for stdout.")
+        Optional[str],
+        typer.Option("--out", help="Output file, or folder for out/<topic>.<format> [default: out/]; - for stdout."),
     ] = None,
     issued: Annotated[Optional[str], typer.Option(help="Date of issue, YYYY-MM-DD [default: today].")] = None,
     ranker: Annotated[str, typer.Option(help="lexrank, textrank or relevance.")] = "lexrank",
@@ -267,17 +276,21 @@ def make(
     with _reported(ctx):
         settings = load_settings(corpus, index)
         chosen_topic = _topic(topic, keywords, topics)
+        if title is not None:
+            if not title.strip():
+                raise UsageError("--title must not be empty")
+            chosen_topic = replace(chosen_topic, title=" ".join(title.split()))
         day = _issue_date(issued)
         path, _ = _refresh(settings, quiet=True)
         summary = SummarySettings(ranker=ranker)
         summary = replace(summary, rank=replace(summary.rank, sentences=sentences))
         with Index(path) as opened:
             selection = summarise(opened, chosen_topic, summary)
+        output_format, target = _output(output_format, out, settings.out, chosen_topic.name)
         if output_format is Format.text:
             _print_selection(selection)
         else:
-            target = out or settings.out / f"{slug(chosen_topic.name, limit=60) or 'brief'}.{output_format.value}"
-            brief, warnings = _write_brief(selection, output_format, target, day, settings.subject)
+            brief, warnings = _write_brief(selection, output_format, target, day, settings)
             for warning in warnings:
                 typer.echo(f"Warning: {warning}", err=True)
             if str(target) != "-":
@@ -376,7 +389,27 @@ def _issue_date(text: str | None):
     return _today() if text is None else _day(text, "--issued")
 
 
-def _write_brief(selection: Selection, output_format: Format, target: Path, day, subject: str | None):
+def _output(given: Format | None, written: str | None, folder: Path, topic: str) -> tuple[Format, Path]:
+    """The format and file of a brief: ``--format``, else ``--out``'s extension, else PDF; an
+    ``--out`` that is a folder (or ends in /) gets ``<topic>.<format>`` inside it."""
+    out = None if written is None else Path(written)
+    suffix = out.suffix.lower().lstrip(".") if out is not None and written != "-" else ""
+    by_suffix = {"htm": Format.html, "markdown": Format.md}.get(suffix) or next(
+        (f for f in Format if f.value == suffix and f is not Format.text), None
+    )
+    is_folder = out is not None and (out.is_dir() or written.endswith(("/", "\\")))
+    if suffix and by_suffix is None and given is None and not is_folder:
+        raise UsageError(f"cannot tell a brief's format from {out}: name it .pdf, .html, .md or .json, or give --format")
+    if given is not None and by_suffix is not None and given is not by_suffix and not is_folder:
+        raise UsageError(f"--out {out} is a .{suffix} file but --format is {given.value}")
+    chosen = given or (None if is_folder else by_suffix) or Format.pdf
+    name = f"{slug(topic, limit=60) or 'brief'}.{chosen.value}"
+    if out is None or is_folder:
+        return chosen, (out or folder) / name
+    return chosen, out
+
+
+def _write_brief(selection: Selection, output_format: Format, target: Path, day, settings: Settings):
     """Render in the asked format and write it atomically; returns the brief and any warnings."""
     from .compose import compose
     from .files import write_atomically
@@ -385,11 +418,11 @@ def _write_brief(selection: Selection, output_format: Format, target: Path, day,
 
     warnings: tuple[str, ...] = ()
     if output_format in (Format.pdf, Format.html):
-        rendered = one_page(selection, day, subject)
+        rendered = one_page(selection, day, settings.subject, stale_after=settings.stale_after_days)
         brief, warnings = rendered.brief, rendered.warnings
         data: bytes | str = rendered.pdf if output_format is Format.pdf else rendered.html
     else:
-        brief = compose(selection, day, subject)
+        brief = compose(selection, day, settings.subject, stale_after=settings.stale_after_days)
         data = markdown(brief) if output_format is Format.md else json_document(brief, selection)
     if str(target) == "-":
         typer.echo(data, nl=False)

@@ -9,16 +9,21 @@ by first appearance, ties fall to ids.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from .dates import PartialDate
 from .models import Brief, Note, Pick, Point, Section, Selection, Sentence, Source
+from .rank.features import dangling, first_person, generic, informative, meta
 from .rank.redundancy import key_figures
 from .select import opens_dependently
 
+STALE_AFTER_DAYS = 90  # a brief whose newest source is older than this says how old its material is
 BOTTOM_LINE = 2  # points in the bottom line
 BOTTOM_LINE_SHORT = 45  # words: when the first two points are shorter, a third joins them
+BOTTOM_LINE_POOL = 6  # the bottom line is chosen among this many best-ranked points
 IN_THEIR_WORDS = 3
 QUOTE_WORDS = 60  # longer words stay a key point, attributed there
 FIGURES = 4
@@ -65,6 +70,21 @@ class _Draft:
         return [d for d in self.cited if d not in self.own]
 
 
+def age(newest: PartialDate | None, issued: dt.date, stale_after: int) -> str | None:
+    """"Newest source Oct 2023, 3 years before issue" once the material is older than
+    ``stale_after`` days, counted from the last day the source's date can mean."""
+    if newest is None:
+        return None
+    month = newest.month or 12
+    last = newest.day or calendar.monthrange(newest.year, month)[1]
+    days = (issued - dt.date(newest.year, month, last)).days
+    if days <= stale_after:
+        return None
+    months = (issued.year - newest.year) * 12 + issued.month - month
+    gap = plural(months // 12, "year") if months >= 24 else plural(max(months, 1), "month") if months else plural(days, "day")
+    return f"Newest source {month_year(newest)}, {gap} before issue"
+
+
 def month_year(date: PartialDate | None) -> str:
     if date is None:
         return "undated"
@@ -84,16 +104,20 @@ def compose(
     subject: str | None = None,
     leave_out: frozenset[tuple[str, int]] = frozenset(),
     edition: str | None = None,
+    stale_after: int = STALE_AFTER_DAYS,
+    also_notes: int = ALSO_NOTES,
 ) -> Brief:
     """The brief of a selection; ``leave_out`` names points (by main sentence id) dropped to fit a
-    page; ``edition`` names the series it is part of (a digest)."""
+    page; ``edition`` names the series it is part of (a digest); past ``stale_after`` days
+    between its newest source and its issue, it says how old its material is; ``also_notes``
+    other sources of a point's fact get a note each, the rest are counted."""
     units = _units(selection)
     kept = [u for u in units if u.key not in leave_out]
     sections = _sections(kept)
     numbers: dict[str, int] = {}
     for _, drafts in sections:
         for draft in drafts:
-            for doc_id in draft.own + draft.also[:ALSO_NOTES]:
+            for doc_id in draft.own + draft.also[:also_notes]:
                 numbers.setdefault(doc_id, len(numbers) + 1)
     roles = dict(selection.roles)
     sources = {doc_id: source for d in kept for doc_id, source in d.cited.items()}
@@ -123,6 +147,7 @@ def compose(
         ranker=selection.ranker,
         left_out=tuple(_point(u, numbers, roles) for u in units if u.key in leave_out),
         edition=edition,
+        age=age(coverage[1], issued, stale_after),
     )
 
 
@@ -139,11 +164,10 @@ def _units(selection: Selection) -> list[_Draft]:
         else:
             groups.append([pick])
     groups.sort(key=lambda g: (min(p.rank for p in g), g[0].candidate.id))
-    heads = [g[: _head_length(g)] for g in groups[: BOTTOM_LINE + 1]]
-    size = BOTTOM_LINE + (sum(_regroup(h).words for h in heads[:BOTTOM_LINE]) < BOTTOM_LINE_SHORT)
+    bottom = _bottom_line(groups)
     units = []
     for k, group in enumerate(groups):
-        if k < size:
+        if k in bottom:
             n = _head_length(group)
             units.append(_regroup(group[:n], head=True))
             if group[n:]:
@@ -151,6 +175,33 @@ def _units(selection: Selection) -> list[_Draft]:
         else:
             units.append(_regroup(group))
     return sorted(units, key=lambda u: (u.rank, u.key))
+
+
+def _bottom_line(groups: list[list[Pick]]) -> set[int]:
+    """Which groups open the brief: the two (three when short) most informative claims that
+    stand on their own, among the best-ranked. Never one about the interview itself, generic
+    praise, a heading glued to a sentence, or one that leans on what it does not bring."""
+    heads = [_regroup(g[: _head_length(g)]) for g in groups[:BOTTOM_LINE_POOL]]
+    usable = [k for k, head in enumerate(heads) if _stands_alone(head)]
+    if len(usable) < BOTTOM_LINE:
+        usable += [k for k, head in enumerate(heads) if k not in usable and not _about_itself(head)]
+    best = sorted(usable, key=lambda k: (-informative(" ".join(s.text for s in heads[k].sentences)), k))
+    chosen = sorted(best[:BOTTOM_LINE])
+    if len(best) > BOTTOM_LINE and sum(heads[k].words for k in chosen) < BOTTOM_LINE_SHORT:
+        chosen = sorted(best[: BOTTOM_LINE + 1])
+    return set(chosen)
+
+
+def _stands_alone(head: _Draft) -> bool:
+    first, main = head.sentences[0].text, head.picks[0].candidate.sentence.text
+    return not (_about_itself(head) or dangling(first) or generic(main) or _GLUED_HEADING.match(first))
+
+
+def _about_itself(head: _Draft) -> bool:
+    return any(meta(s.text) for s in head.sentences)
+
+
+_GLUED_HEADING = re.compile(r"^[A-Z][\w’'-]*(?:\s+(?:(?:and|of|the|for|in|on|with|to|&)\s+)?[A-Z][\w’'-]*){2,}:\s")
 
 
 def _head_length(group: list[Pick]) -> int:
@@ -212,6 +263,7 @@ def _point(draft: _Draft, numbers: dict[str, int], roles: dict[str, str]) -> Poi
         role=roles.get(speaker) if speaker else None,
         rank=draft.rank,
         score=max(p.score for p in draft.picks),
+        attributed=draft.head and speaker is not None and first_person(" ".join(s.text for s in draft.sentences)),
     )
 
 

@@ -23,6 +23,7 @@ class Settings:
     max_file_bytes: int = MAX_FILE_BYTES
     subject: str | None = None  # what the corpus is about, for brief titles: "Sanctions — Kazakhstan, …"
     out: Path = Path("out")  # where briefs go
+    stale_after_days: int = 90  # a brief whose newest source is older says how old its material is
     feeds: tuple[str, ...] = ()  # RSS/Atom feeds `corpus fetch` reads when given none: URLs or files
     digests: Path = Path("out/digests")  # one folder per digest window
     deliver: Path | None = None  # shared folder a finished digest is copied to
@@ -58,6 +59,9 @@ def load_settings(
     if subject is not None and (not isinstance(subject, str) or not subject.strip()):
         raise UsageError(f"{config}: brief.subject must be text in quotes")
     defaults = Settings()
+    stale = brief.get("stale_after_days", defaults.stale_after_days)
+    if isinstance(stale, bool) or not isinstance(stale, int) or stale < 0:
+        raise UsageError(f"{config}: brief.stale_after_days must be a whole number of days, 0 or more")
     try:
         max_bytes = int(table.get("max_file_bytes", defaults.max_file_bytes))
     except (TypeError, ValueError) as exc:
@@ -70,6 +74,7 @@ def load_settings(
         max_file_bytes=max_bytes,
         subject=subject.strip() if subject else None,
         out=_path(brief, "out", defaults.out, config),
+        stale_after_days=stale,
         feeds=_texts(feeds, "urls", config),
         digests=_path(digest, "out", defaults.digests, config),
         deliver=_path(digest, "deliver", Path(), config) if "deliver" in digest else None,

@@ -233,6 +233,7 @@ class Point:
     role: str | None
     rank: int  # 1 is the most important
     score: float
+    attributed: bool = False  # first-person words shown under their speaker's name ("Roman Vassilenko: …")
 
     @property
     def text(self) -> str:
@@ -262,6 +263,7 @@ class Brief:
     ranker: str
     left_out: tuple[Point, ...] = ()  # chosen but dropped to fit one page
     edition: str | None = None  # the series it belongs to: "Weekly digest 2025-W16"
+    age: str | None = None  # how old the material is, when its newest source is older than a set age
 
     @property
     def points(self) -> tuple[Point, ...]:

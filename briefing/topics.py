@@ -85,8 +85,12 @@ def _unique(terms) -> tuple[Term, ...]:
 
 
 def find_topic(name: str, topics: dict[str, Topic]) -> Topic:
+    """A topic by name, whatever its case ("Sanctions" finds sanctions)."""
     if name in topics:
         return topics[name]
+    folded = {key.casefold(): topic for key, topic in topics.items()}
+    if name.casefold() in folded:
+        return folded[name.casefold()]
     close = difflib.get_close_matches(name, list(topics), n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else f"; known topics: {', '.join(topics)}"
     raise UsageError(f"unknown topic {name!r}{hint}")
@@ -94,7 +98,8 @@ def find_topic(name: str, topics: dict[str, Topic]) -> Topic:
 
 def topic_from_keywords(text: str, title: str | None = None) -> Topic:
     """A topic from ``--keywords``: a comma-separated list ("water, glaciers, Syr Darya"), or a
-    question in prose, whose content words become the keywords."""
+    question in prose, whose content words become the keywords. Its title is ``title`` or the
+    first keyword or phrase, as an analyst names a brief ("Russia", not five synonyms)."""
     pieces = [p.strip() for p in re.split(r"[,;\n]", text) if p.strip()]
     texts: list[str] = []
     for piece in pieces:
@@ -106,4 +111,5 @@ def topic_from_keywords(text: str, title: str | None = None) -> Topic:
     if not terms:
         raise UsageError(f"--keywords {text!r} has no word to match")
     name = slug(" ".join(t.text for t in terms[:4]), limit=60) or "keywords"
-    return Topic(name, title or ", ".join(t.text for t in terms[:6]), terms)
+    first = terms[0].text
+    return Topic(name, title or first[:1].upper() + first[1:], terms)

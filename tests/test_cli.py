@@ -210,6 +210,15 @@ def test_make_with_ad_hoc_keywords(paths):
     assert "melting glaciers" in result.output
 
 
+def test_make_takes_a_title(paths, tmp_path):
+    out = tmp_path / "brief.json"
+    result = run("make", "--keywords", "Russia, Moscow", "--title", "Kazakhstan and Russia", "--format", "json",
+                 "--out", str(out), *paths)
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text(encoding="utf-8"))["title"].startswith("Kazakhstan and Russia")
+    assert run("make", "--topic", "trade", "--title", " ", *paths).output.startswith("Error: --title must not be empty")
+
+
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
@@ -396,3 +405,31 @@ def test_fetch_without_feeds_is_a_usage_error(tmp_path, monkeypatch):
     result = run("corpus", "fetch")
     assert result.exit_code == 2
     assert result.output.startswith("Error: no feeds")
+
+
+def test_dash_h_is_help():
+    assert run("-h").exit_code == 0 and "Usage:" in run("-h").output
+    assert "--keywords" in run("make", "-h").output and "build" in run("corpus", "-h").output
+
+
+@pytest.mark.parametrize(
+    ("out", "expected", "starts"),
+    [
+        ("brief.md", "brief.md", b"# Sanctions"),
+        ("brief.json", "brief.json", b"{"),
+        ("brief.html", "brief.html", b"<!DOCTYPE html>"),
+        ("briefs/", "briefs/sanctions.pdf", b"%PDF"),
+    ],
+)
+def test_the_output_format_follows_out(paths, tmp_path, out, expected, starts):
+    result = run("make", "--topic", "Sanctions", "--out", str(tmp_path / out).rstrip("/") + ("/" if out.endswith("/") else ""), *paths)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / expected).read_bytes().startswith(starts)
+
+
+def test_an_out_that_cannot_say_its_format_is_a_usage_error(paths, tmp_path):
+    odd = run("make", "--topic", "sanctions", "--out", str(tmp_path / "brief.docx"), *paths)
+    assert odd.exit_code == 2 and "cannot tell a brief's format" in odd.output
+    clash = run("make", "--topic", "sanctions", "--format", "pdf", "--out", str(tmp_path / "brief.md"), *paths)
+    assert clash.exit_code == 2 and "is a .md file but --format is pdf" in clash.output
+    assert not (tmp_path / "brief.md").exists() and not (tmp_path / "brief.docx").exists()

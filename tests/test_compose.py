@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from briefing.compose import compose, month_year, period
+from briefing.compose import BOTTOM_LINE_POOL, age, compose, month_year, period
 from briefing.dates import PartialDate
 from briefing.index import Index
 from briefing.rank.redundancy import key_figures
@@ -36,7 +36,9 @@ def test_bottom_line_first_with_two_or_three_points(sanctions):
     assert sanctions.sections[0].key == "bottom-line"
     assert 2 <= len(sanctions.sections[0].points) <= 3
     assert [p.rank for p in sanctions.sections[0].points] == sorted(p.rank for p in sanctions.sections[0].points)
-    assert sanctions.sections[0].points[0].rank == 1
+    bottom = sanctions.sections[0].points
+    worst = max(p.rank for p in bottom)
+    assert sum(1 for p in sanctions.points if p.rank < worst and p not in bottom) < BOTTOM_LINE_POOL  # among the best
 
 
 def test_notes_are_numbered_by_first_appearance(sanctions):
@@ -109,3 +111,60 @@ def test_any_point_can_be_left_out(selections):
     for point in full.points:
         cut = compose(selections["sanctions"], ISSUED, leave_out=frozenset({point.key}))
         assert {p.key for p in cut.points} == {p.key for p in full.points} - {point.key}
+
+
+@pytest.mark.parametrize(
+    ("newest", "issued", "expected"),
+    [
+        (PartialDate(2023, 10), dt.date(2026, 11, 29), "Newest source Oct 2023, 3 years before issue"),
+        (PartialDate(2025, 4, 16), dt.date(2025, 11, 29), "Newest source Apr 2025, 7 months before issue"),
+        (PartialDate(2025, 9), dt.date(2025, 11, 29), None),  # within 90 days of the month's end
+        (PartialDate(2024), dt.date(2025, 3, 1), None),  # a year-only date may mean 31 December
+        (None, dt.date(2025, 3, 1), None),
+    ],
+)
+def test_old_material_is_said_in_the_header(newest, issued, expected):
+    assert age(newest, issued, 90) == expected
+
+
+def test_a_brief_of_old_sources_says_so_and_a_fresh_one_does_not(seed_index, topics):
+    with Index(seed_index) as index:
+        selection = summarise(index, topics["sanctions"])
+    assert compose(selection, dt.date(2026, 11, 29)).age == "Newest source Oct 2023, 3 years before issue"
+    assert compose(selection, dt.date(2023, 12, 1)).age is None
+    assert compose(selection, dt.date(2026, 11, 29), stale_after=5000).age is None
+
+
+KEYWORD_BRIEFS = ["Russia, sanctions", "Middle Corridor, transport", "China", "EU, Global Gateway", "media, journalists"]
+
+
+@pytest.fixture(scope="module")
+def bottom_lines(selections, seed_index) -> dict[str, tuple]:
+    from briefing.topics import topic_from_keywords
+
+    with Index(seed_index) as index:
+        extra = {k: summarise(index, topic_from_keywords(k)) for k in KEYWORD_BRIEFS}
+    briefs = {name: compose(s, ISSUED) for name, s in {**selections, **extra}.items()}
+    return {name: brief.sections[0].points for name, brief in briefs.items() if brief.sections[0].key == "bottom-line"}
+
+
+def test_a_bottom_line_never_opens_on_a_dangling_start_a_meta_sentence_or_praise(bottom_lines):
+    from briefing.compose import _GLUED_HEADING
+    from briefing.rank.features import dangling, generic, meta
+
+    assert len(bottom_lines) == len(KEYWORD_BRIEFS) + 12
+    for name, points in bottom_lines.items():
+        assert 2 <= len(points) <= 3, name
+        for point in points:
+            first = point.sentences[0].text
+            assert not dangling(first), (name, first)
+            assert not any(meta(s.text) for s in point.sentences), (name, point.text)
+            assert not generic(point.text) and not _GLUED_HEADING.match(first), (name, point.text)
+
+
+def test_first_person_words_in_the_bottom_line_carry_their_speakers_name(bottom_lines):
+    from briefing.rank.features import first_person
+
+    spoken = [p for points in bottom_lines.values() for p in points if p.speaker and first_person(p.text)]
+    assert spoken and all(p.attributed for p in spoken)
+    assert not any(p.attributed for points in bottom_lines.values() for p in points if not p.speaker)

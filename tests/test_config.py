@@ -28,6 +28,8 @@ def test_config_file_then_flags(tmp_path):
         ("corpus = 3\n", "must be tables"),
         ("[corpus]\nmax_file_bytes = 'big'\n", "whole number"),
         ("[corpus]\nmax_file_bytes = 0\n", "must be positive"),
+        ("[brief]\nstale_after_days = true\n", "stale_after_days must be a whole number"),
+        ("[brief]\nstale_after_days = -1\n", "stale_after_days must be a whole number"),
     ],
 )
 def test_bad_config_is_a_usage_error(tmp_path, content, message):

@@ -24,6 +24,13 @@ from .conftest import PROJECT
 from .test_clean import test_no_trap_reaches_the_index
 
 ISSUED = dt.date(2026, 11, 24)
+
+
+def pdf_of(html: str) -> bytes:
+    from briefing.render.html import TEMPLATES
+    from briefing.render.pdf import _renderer
+
+    return _renderer(TEMPLATES)(html).write_pdf()
 TOPICS = load_topics(PROJECT / "topics.toml")
 TRAPS = [mark.args for mark in test_no_trap_reaches_the_index.pytestmark if mark.name == "parametrize"][0][1]
 
@@ -84,6 +91,16 @@ def test_no_question_no_chrome_no_repeat(rendered, text):
     assert len(sentences) == len(set(sentences))
 
 
+def test_a_source_without_a_headline_is_cited_by_outlet_author_and_date(text, markdown_text):
+    assert "untitled" not in text and "untitled" not in markdown_text
+    assert "POLITICO Europe · Oct 2022." in text  # no headline, no author: outlet and date
+
+
+@pytest.fixture(scope="module")
+def markdown_text(rendered) -> str:
+    return markdown(rendered.brief)
+
+
 def test_pdf_metadata_and_tags(pdf):
     info = pdf.metadata
     assert info.title == "Sanctions — Kazakhstan, Oct 2022 – Oct 2023"
@@ -112,14 +129,19 @@ def test_every_shipped_topic_fits_one_page(seed_index, name):
     assert len(PdfReader(io.BytesIO(result.pdf)).pages) == 1
 
 
-def test_a_long_topic_is_cut_to_one_page_lowest_ranks_first(seed_index):
+def test_a_long_topic_is_cut_to_one_page_and_the_page_is_filled(seed_index):
     with Index(seed_index) as index:
         selection = summarise(index, TOPICS["eu-relations"], SummarySettings(rank=RankSettings(sentences=60)))
     result = one_page(selection, ISSUED, "Kazakhstan")
     assert len(PdfReader(io.BytesIO(result.pdf)).pages) == 1
     assert result.brief.left_out
-    assert min(p.rank for p in result.brief.left_out) > max(p.rank for p in result.brief.points)
     assert result.brief.sections[0].key == "bottom-line"  # the most important points survive
+    bottom = result.brief.sections[0].points
+    assert min(p.rank for p in result.brief.left_out) > max(p.rank for p in bottom)
+    kept = frozenset(p.key for p in result.brief.left_out)
+    for shortest in sorted(result.brief.left_out, key=lambda p: (len(p.text), p.rank))[:3]:
+        fuller = compose(selection, ISSUED, "Kazakhstan", kept - {shortest.key})
+        assert len(PdfReader(io.BytesIO(pdf_of(render_html(fuller)))).pages) == 2  # no room was left for it
 
 
 def test_a_tiny_topic_is_one_short_page(seed_index):
@@ -215,3 +237,55 @@ def test_enormous_points_still_give_one_page(tmp_path):
     result = one_page(selection, ISSUED)
     assert len(PdfReader(io.BytesIO(result.pdf)).pages) == 1
     assert result.brief.points and result.brief.left_out
+
+
+def test_notes_for_corroborating_sources_never_cost_a_point(tmp_path):
+    """Four outlets tell each fact in their own words: listing each one's note would
+    crowd the points out of the page, so the sources are counted instead when that shows more."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    facts = [
+        ("Water releases from the Toktogul reservoir rose to {n} cubic kilometres in {year}", "the ministry said"),
+        ("Glacier melt in the Tien Shan cut summer flows by {n} percent in {year}", "scientists reported"),
+        ("The basin commission approved {n} new irrigation canals for water users", "officials confirmed"),
+        ("Water tariffs for cotton farmers will rise by {n} percent from {year}", "the government announced"),
+        ("Kyrgyz engineers repaired {n} pumping stations on the Chu river", "a water agency spokesman told reporters"),
+        ("Drinking water shortages hit {n} villages near Shymkent last summer", "local authorities admitted"),
+        ("A glacier monitoring network of {n} stations opened in the Pamir mountains", "researchers said"),
+        ("Uzbekistan lined {n} kilometres of leaking water channels with concrete", "the water minister said"),
+        ("The Aral Sea basin fund received {n} million dollars from donors for water projects", "diplomats said"),
+        ("Rice growers in Kyzylorda cut their water use by {n} percent with drip irrigation", "farmers said"),
+        ("Flooding from a glacier lake destroyed {n} homes in the Alatau foothills", "rescuers said"),
+        ("Tajikistan plans {n} small hydropower plants on glacier-fed rivers by {year}", "energy officials said"),
+        ("Satellite data show the Tuyuksu glacier lost {n} metres of ice thickness since 2000", "glaciologists said"),
+        ("The Syr Darya delivered {n} percent less water to the northern Aral Sea", "hydrologists reported"),
+    ]
+    for outlet in range(4 * len(facts)):  # each fact told by four outlets, in their own words
+        text, said = facts[outlet // 4]
+        fact = text.format(n=17 + outlet // 4, year=2024)
+        body = f"{fact}, {said}." if outlet % 2 else f"{said.capitalize()} that {fact[0].lower()}{fact[1:]}."
+        url = f"https://outlet-{outlet}.example/news/2024/water/{'very-long-article-path-' * 4}{outlet}"
+        (corpus / f"{outlet}.md").write_text(
+            f'+++\noutlet = "Outlet number {outlet} of the regional press"\ntitle = "Water story {outlet} with a long'
+            f' headline about reservoirs and glaciers"\ndate = "2024-05-{outlet % 28 + 1:02d}"\nurl = "{url}"\n+++\n\n{body}\n',
+            "utf-8",
+        )
+    Index.build(corpus, tmp_path / "index.sqlite")
+    with Index(tmp_path / "index.sqlite") as index:
+        selection = summarise(index, topic_from_keywords("water, glacier"), SummarySettings(rank=RankSettings(sentences=60)))
+    result = one_page(selection, ISSUED)
+    assert len(PdfReader(io.BytesIO(result.pdf)).pages) == 1
+    from briefing.render.pdf import _renderer, fit
+    from briefing.render.html import TEMPLATES
+
+    render = _renderer(TEMPLATES)
+
+    def layout(brief, measure):
+        html = render_html(brief, measure=measure)
+        return html, render(html)
+
+    listed, _, _ = fit(lambda leave_out: compose(selection, ISSUED, None, frozenset(leave_out), also_notes=3), layout)
+    counted, _, _ = fit(lambda leave_out: compose(selection, ISSUED, None, frozenset(leave_out), also_notes=0), layout)
+    assert len(counted.points) > len(listed.points)  # the notes would have crowded points out
+    assert len(result.brief.points) == len(counted.points) and all(p.more == 3 for p in result.brief.points)
+    assert "also reported by 3 more sources" in words(PdfReader(io.BytesIO(result.pdf)).pages[0].extract_text())

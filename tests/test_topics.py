@@ -92,3 +92,14 @@ def test_keywords_from_a_question_keep_content_words():
 def test_keywords_with_nothing_to_match():
     with pytest.raises(UsageError, match="no word to match"):
         topic_from_keywords(" , the ,")
+
+
+def test_a_keyword_brief_is_titled_by_its_first_keyword():
+    assert topic_from_keywords("Russia, Russian, Moscow, Kremlin, Putin").title == "Russia"
+    assert topic_from_keywords("water, glaciers").title == "Water"
+    assert topic_from_keywords("water", title="Water security").title == "Water security"
+
+
+def test_topic_names_are_found_whatever_their_case(topics):
+    assert find_topic("Sanctions", topics) is topics["sanctions"]
+    assert find_topic("EU-RELATIONS", topics) is topics["eu-relations"]

@@ -2,7 +2,8 @@
 
 One page, always: the brief is laid out once on a very tall page, where the boxes of every
 point and note can be measured; the lowest-ranked points are left out until the rest fits
-an A4 page, and one A4 render checks it (dropping one more if a line broke differently).
+an A4 page, shorter ones below them are taken back into the room that leaves, and one A4
+render checks it (dropping one more if a line broke differently).
 The estimate errs on the safe side, so when points were left out, one last render tries
 the best of them back. WeasyPrint fetches whatever URL it meets, so the fetcher serves files of the
 template folder and nothing else: corpus text can name ``file:///etc/passwd`` all it likes.
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from ..compose import compose
+from ..compose import ALSO_NOTES, STALE_AFTER_DAYS, compose
 from ..models import Brief, Selection
 from .html import TEMPLATES, RenderError, render_digest_html, render_html
 
@@ -98,8 +99,11 @@ def one_page(
     subject: str | None = None,
     templates: Path = TEMPLATES,
     edition: str | None = None,
+    stale_after: int = STALE_AFTER_DAYS,
 ) -> Rendered:
-    """The selection's brief, cut to one A4 page, as HTML and PDF."""
+    """The selection's brief, cut to one A4 page, as HTML and PDF. When points had to be left out,
+    a fit that counts the other sources of each fact instead of giving each a note is tried too,
+    and kept if it shows more points: notes must not crowd out the points they support."""
     render = _renderer(templates)
     warnings = tuple(f"font missing, using DejaVu instead: {m}" for m in missing_fonts())
 
@@ -107,9 +111,25 @@ def one_page(
         html = render_html(brief, measure=measure, templates=templates)
         return html, render(html)
 
+    def brief_of(also_notes: int):
+        return lambda leave_out: compose(
+            selection, issued, subject, frozenset(leave_out), edition, stale_after, also_notes
+        )
+
+    brief, html, document = fit(brief_of(ALSO_NOTES), layout)
+    if brief.left_out and any(p.also for p in brief.points):  # points before corroborating notes
+        counted = fit(brief_of(0), layout)
+        if len(counted[0].points) > len(brief.points):
+            brief, html, document = counted
+    return Rendered(brief, html, document.write_pdf(pdf_variant="pdf/ua-1"), warnings)
+
+
+def fit(brief_of, layout):
+    """The brief (``brief_of(leave_out)``) with as many points as one A4 page holds, its HTML
+    and its laid-out document; ``layout(brief, measure)`` renders one."""
     leave_out: list[tuple[str, int]] = []
     while True:  # content taller than even the measuring page: leave out the lower half and measure again
-        full = compose(selection, issued, subject, frozenset(leave_out), edition)
+        full = brief_of(leave_out)
         _, tall = layout(full, measure=True)
         if len(tall.pages) == 1:
             break
@@ -118,7 +138,7 @@ def one_page(
         leave_out += [p.key for p in ranked[(len(ranked) + 1) // 2 :]]
     leave_out += _cut(full, tall.pages[0].anchors)
     while True:  # every pass leaves out one more point, so this ends
-        brief = compose(selection, issued, subject, frozenset(leave_out), edition)
+        brief = brief_of(leave_out)
         html, document = layout(brief, measure=False)
         if len(document.pages) == 1:
             break
@@ -126,11 +146,11 @@ def one_page(
         leave_out.append(max(brief.points, key=lambda p: p.rank).key)
     if brief.left_out:  # the estimate errs on the safe side: try the best point left out, once
         best = min(brief.left_out, key=lambda p: p.rank).key
-        fuller = compose(selection, issued, subject, frozenset(leave_out) - {best}, edition)
+        fuller = brief_of(set(leave_out) - {best})
         fuller_html, fuller_document = layout(fuller, measure=False)
         if len(fuller_document.pages) == 1:
             brief, html, document = fuller, fuller_html, fuller_document
-    return Rendered(brief, html, document.write_pdf(pdf_variant="pdf/ua-1"), warnings)
+    return brief, html, document
 
 
 def digest_page(digest: Digest, templates: Path = TEMPLATES) -> bytes:
@@ -173,7 +193,9 @@ def _no_room(brief: Brief) -> None:
 
 
 def _cut(brief: Brief, anchors: dict[str, tuple[float, float, float, float]]) -> list[tuple[str, int]]:
-    """Points to leave out, lowest rank first, measured on the tall page.
+    """Points to leave out, lowest rank first, measured on the tall page; then, best rank first,
+    those that fit back in the room left (a page is not left a fifth blank because one long
+    point did not fit).
 
     The page needs the flow down to the end marker plus the footnote area. Leaving a point
     out saves its box and the gap after it, the notes no remaining point cites, and its
@@ -194,16 +216,29 @@ def _cut(brief: Brief, anchors: dict[str, tuple[float, float, float, float]]) ->
         for n in (*point.notes, *point.also):
             cites.setdefault(n, set()).add(point.key)
     remaining = {p.key for p in brief.points}
+    placed = sorted(((s, p) for s in brief.sections for p in s.points), key=lambda sp: sp[1].rank)
+
+    def saving(section, point) -> float:
+        """What leaving ``point`` out saves, the others in ``remaining`` staying."""
+        others = remaining - {point.key}
+        saved = cost[point.key]
+        saved += sum(notes.get(f"note-{n}", 0.0) for n in (*point.notes, *point.also) if not cites[n] & others)
+        if not {p.key for p in section.points} & others:
+            saved += height(f"section-{section.key}") + SECTION_GAP - sum(cost[p.key] for p in section.points)
+        return saved
+
     left: list[tuple[str, int]] = []
-    for section, point in sorted(((s, p) for s in brief.sections for p in s.points), key=lambda sp: -sp[1].rank):
+    for section, point in reversed(placed):
         if overflow <= 0 or len(remaining) == 1:
             break
+        overflow -= saving(section, point)
         remaining.discard(point.key)
         left.append(point.key)
-        overflow -= cost[point.key]
-        overflow -= sum(notes.get(f"note-{n}", 0.0) for n in (*point.notes, *point.also) if not cites[n] & remaining)
-        if not {p.key for p in section.points} & remaining:
-            overflow -= height(f"section-{section.key}") + SECTION_GAP - sum(cost[p.key] for p in section.points)
+    for section, point in placed:  # fill the room a long point left: shorter ones below it may fit
+        if point.key in left and (need := saving(section, point)) <= -overflow:
+            remaining.add(point.key)
+            left.remove(point.key)
+            overflow += need
     return left
 
 

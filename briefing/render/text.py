@@ -25,6 +25,8 @@ def markdown(brief: Brief) -> str:
         f"{plural(len(brief.notes), 'source')} · {plural(brief.outlets, 'outlet')} · "
         f"{plural(len(brief.points), 'point')}",
     ]
+    if brief.age:
+        lines += ["", f"**Old material: {escape(brief.age)}.**"]
     for section in brief.sections:
         lines += ["", f"## {section.title}", ""]
         for point in section.points:
@@ -34,14 +36,15 @@ def markdown(brief: Brief) -> str:
                 who = f"— {escape(point.speaker or '')}" + (f", {escape(point.role)}" if point.role else "")
                 lines += [f"> {escape(point.text)}{notes}", f"> {who} · {month_year(point.date)}{_also(point, also)}", ""]
             else:
-                lines.append(f"- {escape(point.text)}{notes} ({_meta(point)}{_also(point, also)})")
+                said = f"**{escape(point.speaker or '')}:** " if point.attributed else ""
+                lines.append(f"- {said}{escape(point.text)}{notes} ({_meta(point)}{_also(point, also)})")
     lines += ["", f"*{escape(brief.method)}*", ""]
     lines += [f"[^{n.number}]: {_note(n.source)}" for n in brief.notes]
     return "\n".join(lines).rstrip() + "\n"
 
 
 def _meta(point: Point) -> str:
-    parts = [escape(point.speaker)] if point.speaker else []
+    parts = [escape(point.speaker)] if point.speaker and not point.attributed else []
     parts.append(month_year(point.date))
     if point.outlets > 1:
         parts.append(f"{point.outlets} outlets")
@@ -50,15 +53,14 @@ def _meta(point: Point) -> str:
 
 def _also(point: Point, markers: str) -> str:
     text = f" · also reported in {markers}" if markers else ""
-    return text + (f" and {plural(point.more, 'more source')}" if point.more else "")
+    more = (" and " if markers else " · also reported by ") + plural(point.more, "more source")
+    return text + (more if point.more else "")
 
 
 def _note(source: Source) -> str:
     parts = [f"**{escape(source.outlet or 'Unknown outlet')}**"]
-    byline = ", ".join(
-        p for p in (escape(source.author or ""), f"“{escape(source.title)}”" if source.title else "untitled") if p
-    )
-    text = " · ".join(parts + [f"{byline}, {source_date(source.date)}."])
+    byline = ", ".join(p for p in (escape(source.author or ""), f"“{escape(source.title)}”" if source.title else "") if p)
+    text = " · ".join(parts + [", ".join(p for p in (byline, source_date(source.date)) if p) + "."])
     if web_url(source.url):
         text += f" <{source.url}>"
     elif source.url:
@@ -74,6 +76,7 @@ def json_document(brief: Brief, selection: Selection) -> str:
         "subject": brief.subject,
         "issued": brief.issued.isoformat(),
         "coverage": [None if d is None else str(d) for d in brief.coverage],
+        "age": brief.age,
         "ranker": brief.ranker,
         "sections": [
             {"key": s.key, "title": s.title, "points": [_point_json(p) for p in s.points]} for s in brief.sections
@@ -92,6 +95,7 @@ def _point_json(point: Point) -> dict:
         "score": round(point.score, 6),
         "text": point.text,
         "speaker": point.speaker,
+        "attributed": point.attributed,
         "role": point.role,
         "date": None if point.date is None else str(point.date),
         "outlets": point.outlets,
