@@ -2,7 +2,8 @@
 
 Candidates come from real news: the DUC 2006 articles beside the project (never copied
 into it), indexed into a temporary folder. Each ranker is timed on the same candidates;
-the named baselines are the ``relevance`` ranker (no graph) and sumy's LexRank over the same
+"choose" is everything after centrality: concept weights, clusters, coverage, order. The
+named baselines are the ``relevance`` ranker (no graph) and sumy's LexRank over the same
 sentences (the reference implementation; ours must stay 20x faster), and the budget is 1 s.
 
     .venv/bin/python bench/bench_rank.py [--data ../shared/eval/duc2006] [--candidates 2000]
@@ -20,9 +21,8 @@ from pathlib import Path
 
 from briefing.index import Index
 from briefing.rank.base import RankSettings, Space, get_ranker
-from briefing.rank.redundancy import choose
 from briefing.select import SelectSettings, candidates
-from briefing.summarise import topic_concepts
+from briefing.summarise import Prepared, decide
 from briefing.topics import topic_from_keywords
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "eval" / "duc2006"
@@ -85,13 +85,12 @@ def main() -> None:
             background = [s for ss in documents.values() for s in ss]
         space_time, space = median_time(lambda: Space(found, background), args.repeat)
         settings = RankSettings()
-        weights = topic_concepts(topic, documents, settings)
         rows = []
         for name in ("relevance", "lexrank", "textrank"):
             ranker = get_ranker(name)
             rank_time, centrality = median_time(lambda: ranker.centrality(found, space, settings), args.repeat)
             choose_time, _ = median_time(
-                lambda: choose(topic, name, found, centrality, space, settings, weights), args.repeat
+                lambda: decide(Prepared(topic, name, tuple(found), documents, space, centrality), settings), args.repeat
             )
             rows.append((name, rank_time, choose_time, space_time + rank_time + choose_time))
     sumy_time = sumy_lexrank_time(found)
