@@ -12,11 +12,13 @@ from briefing.rank.features import (
     dangling,
     first_person,
     generic,
+    glued_heading,
     informative,
     meta,
     says_nothing,
     sentence_features,
     specificity,
+    stands_alone,
 )
 from briefing.select import candidates
 
@@ -55,10 +57,29 @@ def test_first_person_answers_are_recognised():
     assert first_person("We will not allow our territory to be used.") and not first_person(SPECIFIC)
 
 
+def test_a_heading_run_into_a_sentence_is_recognised():
+    assert glued_heading(
+        "Enhancing Transport and Transit Connectivity: Strengthening the Trans-Caspian International Transport "
+        "Route remains a primary objective."
+    )
+    assert not glued_heading("Kazakhstan’s position is clear: it will not help Russia evade sanctions.")
+
+
 def test_says_nothing_is_meta_or_generic():
     assert says_nothing("Roman Vassilenko sat down with Derya Soysal for an exclusive interview.")
     assert says_nothing("Kazakhstan remains committed to fostering understanding and unity across the region.")
     assert not says_nothing(SPECIFIC)
+
+
+def test_a_sentence_stands_alone_only_with_a_lead_in_that_does(seed_index, topics):
+    with Index(seed_index) as index:
+        found = candidates(index, topics["china"])
+    by_start = {c.sentence.text[:24]: c for c in found}
+    assert stands_alone(by_start["For Kazakhstan, cooperat"])
+    # "It has good relations…" comes with its lead-in, "In principle, Kazakhstan is opposed…"
+    assert stands_alone(by_start["It has good relations wi"])
+    # "It sees the European Union’s…" comes with "It has good relations…", which points back again
+    assert not stands_alone(by_start["It sees the European Uni"])
 
 
 def test_sentence_features_are_one_named_column_each(seed_index, topics):

@@ -1,5 +1,5 @@
 """Ranking: rankers behind one interface, topic-biased LexRank, clusters of the same fact, the learned
-model and concept coverage."""
+model, concept coverage, and what may come first."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from briefing.errors import UsageError
 from briefing.index import Index
 from briefing.rank.base import RankSettings, Space, get_ranker
 from briefing.rank.concepts import CONCEPT_FEATURES, concept_features
-from briefing.rank.features import SENTENCE_FEATURES, says_nothing, specificity
+from briefing.rank.features import SENTENCE_FEATURES, generic, meta, says_nothing, specificity, stands_alone
 from briefing.rank.fitted import FITTED
 from briefing.rank.lexrank import stationary
 from briefing.rank.model import FLOOR, Linear, Model
@@ -149,12 +149,36 @@ def test_no_match_is_an_error(seed_index):
         summarise(index, topic_from_keywords("penguins"))
 
 
-def test_what_says_nothing_is_never_chosen(seed_index, topics):
+KEYWORD_BRIEFS = ["Russia, sanctions", "Middle Corridor, transport", "China", "EU, Global Gateway", "water, glaciers"]
+
+
+@pytest.fixture(scope="module")
+def briefs(seed_index, topics):
+    """A selection for every shipped topic and for ad-hoc keyword sets, as `make` makes them."""
+    chosen = {name: topic for name, topic in topics.items()}
+    chosen.update({keywords: topic_from_keywords(keywords) for keywords in KEYWORD_BRIEFS})
     with Index(seed_index) as index:
-        media = summarise(index, topics["media"])
-    assert not [p.candidate.text for p in media.chosen if says_nothing(p.candidate.text)]
-    [occasion] = [p for p in media.rejected if p.candidate.text.startswith("On the occasion of the Central")]
+        return {name: summarise(index, topic) for name, topic in chosen.items()}
+
+
+def test_the_first_point_stands_alone_and_says_something(briefs):
+    for name, selection in briefs.items():
+        first = min(selection.chosen, key=lambda p: p.rank).candidate
+        assert stands_alone(first), (name, first.text)
+        assert not meta(first.text) and not generic(first.sentence.text), (name, first.text)
+
+
+def test_no_chosen_point_is_about_the_interview_itself_or_praise(briefs):
+    for name, selection in briefs.items():
+        assert not [p.candidate.text for p in selection.chosen if says_nothing(p.candidate.text)], name
+    [occasion] = [p for p in briefs["media"].rejected if p.candidate.text.startswith("On the occasion of the Central")]
     assert occasion.reason.startswith("says nothing a brief needs")
+
+
+def test_what_cannot_stand_alone_comes_after_what_can(briefs):
+    for name, selection in briefs.items():
+        alone = [stands_alone(p.candidate) for p in sorted(selection.chosen, key=lambda p: p.rank)]
+        assert alone == sorted(alone, reverse=True), name
 
 
 def test_concept_features_read_documents_query_names_and_numbers(seed_index, topics):

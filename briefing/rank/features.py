@@ -9,7 +9,7 @@ shared by ranking (as features) and composing (the bottom line).
 ``sentence_features`` turns them, with relevance and centrality, into the columns of the
 learned importance model (model.py). Meta and generic sentences are too rare in news
 (0.1% of DUC 2006 candidates) for a weight to be learned, so ranking leaves them out by
-rule.
+rule; a sentence that does not stand alone is never put before one that does.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ _FLUFF = re.compile(
     re.IGNORECASE,
 )
 _FIRST_PERSON = re.compile(r"\b(?:I|we|We|our|Our|us|my|My|me)\b")
+_GLUED_HEADING = re.compile(r"^[A-Z][\w’'-]*(?:\s+(?:(?:and|of|the|for|in|on|with|to|&)\s+)?[A-Z][\w’'-]*){2,}:\s")
 
 SENTENCE_FEATURES = (
     "relevance",  # the selection's mix of BM25 and keyword density
@@ -97,9 +98,22 @@ def first_person(text: str) -> bool:
     return bool(_FIRST_PERSON.search(text))
 
 
+def glued_heading(text: str) -> bool:
+    """It opens with a heading run into the sentence ("Enhancing Transport and Transit Connectivity: …")."""
+    return bool(_GLUED_HEADING.match(text))
+
+
 def says_nothing(text: str) -> bool:
     """About the interview or event itself, or praise with nothing concrete: never a point of a brief."""
     return meta(text) or generic(text)
+
+
+def stands_alone(candidate: Candidate) -> bool:
+    """A reader needs nothing else to understand it: no heading run in, and a sentence that
+    points back brings what it points to, which itself does not point further back."""
+    text, lead = candidate.sentence.text, candidate.lead_in
+    resolved = not dangling(text) or (lead is not None and not dangling(lead.text))
+    return resolved and not glued_heading(candidate.text)
 
 
 def sentence_features(candidates: Sequence[Candidate], centrality: np.ndarray) -> np.ndarray:

@@ -21,7 +21,7 @@ from ..models import Candidate, Pick, Selection, Topic
 from ..nlp import stems, stopwords, words
 from .base import RankSettings, Space
 from .concepts import concepts
-from .features import SENTENCE_FEATURES, says_nothing, sentence_features
+from .features import SENTENCE_FEATURES, says_nothing, sentence_features, stands_alone
 
 _MAGNITUDE = {"thousand": 1e3, "million": 1e6, "mln": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
 _FIGURE = re.compile(
@@ -212,8 +212,12 @@ def choose(
     redundancy[rest] = closest[rest]
 
     chosen = {ids[i] for i in picked}
-    # coverage decides what is in; importance (the score) decides the order of what is in
-    importance = sorted(picked, key=lambda i: (-score[i], ids[i])) if coverage is not None else picked
+    # coverage decides what is in and importance (the score) the order of what is in; MMR's
+    # order is its picking order. What a reader cannot follow alone goes after the rest: the
+    # page fit leaves it out first.
+    alone = {i: stands_alone(candidates[i]) for i in picked}
+    order = (lambda i: (-score[i], ids[i])) if coverage is not None else picked.index
+    importance = sorted(picked, key=lambda i: (not alone[i], order(i)))
 
     def pick(i: int) -> Pick:
         lead = candidates[i].lead_in
