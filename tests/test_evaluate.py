@@ -205,3 +205,15 @@ def test_cross_validation_scores_each_half_with_a_model_fitted_on_the_other(tmp_
     assert all(0 < report.means("ours")["rouge_2"] <= 1 for _, report in folds)
     model = fit(material[:1], ["centrality"], ["document_share"])
     assert model.sentence.names == ("centrality",) and model.concept.names == ("document_share",)
+
+
+def test_cli_cross_validation(tmp_path):
+    data = make_dataset(tmp_path / "data")
+    runner = CliRunner()
+    result = runner.invoke(app, ["eval", str(data), "--cross-validate"])
+    assert result.exit_code == 0, result.output
+    assert "1 odd topics" in result.output and "mean of halves" in result.output
+    as_json = json.loads(runner.invoke(app, ["eval", str(data), "--cross-validate", "--json"]).output)
+    assert set(as_json["halves"]) == {"odd", "even"} and as_json["halves"]["odd"]["topics"] == 1
+    saving = runner.invoke(app, ["eval", str(data), "--cross-validate", "--save-baseline", str(tmp_path / "b.json")])
+    assert saving.exit_code == 2 and "drop --cross-validate" in saving.output
