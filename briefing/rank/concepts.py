@@ -13,7 +13,6 @@ summaries use it, from features such as its document frequency. Ours is a linear
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -45,13 +44,10 @@ def concept_features(
     candidates: Sequence[Candidate], documents: Iterable[Sequence[Sequence[str]]], query: Iterable[str]
 ) -> tuple[list[Concept], np.ndarray]:
     """The concepts the candidates use, in a fixed order, and a row of features for each."""
-    frequency: Counter[Concept] = Counter()
+    frequency: Counter[tuple[str, str]] = Counter()  # every bigram: only the concepts among them are read
     total = 0
     for sentences in documents:
-        found: set[Concept] = set()
-        for stems in sentences:
-            found |= concepts(stems)
-        frequency.update(found)
+        frequency.update({pair for stems in sentences for pair in zip(stems, stems[1:])})
         total += 1
     uses: Counter[Concept] = Counter()
     capitalised: Counter[Concept] = Counter()
@@ -66,15 +62,15 @@ def concept_features(
                 capitalised[pair] += (upper[k] and k > 0) or upper[k + 1]
     wanted = set(query) - stopword_stems()
     keys = sorted(uses)
-    rows = [
-        (
-            math.log1p(frequency[c]),
-            frequency[c] / max(1, total),
-            (c[0] in wanted) or (c[1] in wanted),
-            (c[0] in wanted) and (c[1] in wanted),
-            capitalised[c] / uses[c],
-            c[0].isdigit() or c[1].isdigit(),
-        )
-        for c in keys
-    ]
-    return keys, np.array(rows, dtype=float).reshape(len(keys), len(CONCEPT_FEATURES))
+    documents_using = np.array([frequency[c] for c in keys], dtype=float)
+    first = np.array([a in wanted for a, _ in keys], dtype=bool)
+    second = np.array([b in wanted for _, b in keys], dtype=bool)
+    columns = (
+        np.log1p(documents_using),
+        documents_using / max(1, total),
+        first | second,
+        first & second,
+        np.array([capitalised[c] / uses[c] for c in keys]),
+        np.array([a.isdigit() or b.isdigit() for a, b in keys]),
+    )
+    return keys, np.column_stack(columns).astype(float).reshape(len(keys), len(CONCEPT_FEATURES))
