@@ -7,7 +7,8 @@ article that must survive, ``without`` snippets of chrome that must not, and met
 Figures, for ``briefing`` (what the index keeps) and the baseline ``trafilatura`` (its
 plain-text output with default settings):
 
-- recall: share of ``with`` snippets found in the kept text;
+- recall: share of ``with`` snippets found in the kept text (``briefing``: every row the
+  index keeps, headings included; ``sentences``: the rows a brief can quote);
 - leaks: share of ``without`` snippets found in it;
 - verbatim: share of kept sentences that occur in the page's own text (whitespace and
   typographic quotes aside): below 100% means a sentence with a hole;
@@ -63,7 +64,8 @@ def main() -> int:
     parser.add_argument("--show", action="store_true", help="print every miss, leak and hole")
     args = parser.parse_args()
     expected = json.loads((args.folder / "expected.json").read_text(encoding="utf-8"))
-    totals = {name: {"with": 0, "kept": 0, "without": 0, "leaked": 0} for name in ("briefing", "trafilatura")}
+    systems = ("briefing", "sentences", "trafilatura")  # sentences: briefing's rows without its headings
+    totals = {name: {"with": 0, "kept": 0, "without": 0, "leaked": 0} for name in systems}
     sentences = verbatim = right = known = failed = 0
     seconds = 0.0
     for name, truth in sorted(expected.items()):
@@ -74,14 +76,19 @@ def main() -> int:
         try:
             extracted = extract(document(read(path), name, name))
             kept = [s.text for s in extracted.sentences]
+            quotable = [s.text for s in extracted.sentences if not s.heading]
             source = extracted.source
         except Exception as exc:  # noqa: BLE001 - a page we cannot read counts as all missed
             failed += 1
-            kept, source = [], None
+            kept, quotable, source = [], [], None
             if args.show:
                 print(f"{name}: FAILED {exc}")
         seconds += time.perf_counter() - started
-        texts = {"briefing": normalise(" ".join(kept)), "trafilatura": normalise(_trafilatura(data))}
+        texts = {
+            "briefing": normalise(" ".join(kept)),
+            "sentences": normalise(" ".join(quotable)),
+            "trafilatura": normalise(_trafilatura(data)),
+        }
         for system, text in texts.items():
             for snippet in truth.get("with", []):
                 hit = _found(snippet, text)

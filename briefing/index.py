@@ -136,6 +136,7 @@ class Index:
             reason = _rebuild_reason(path)
             if reason is None:
                 with closing(_connect(path)) as db:
+                    _migrate(db)
                     return _refresh(db, files, skipped, limit, rebuilt_because=None)
             return _build_fresh(path, files, skipped, limit, reason)
         except sqlite3.Error as exc:
@@ -288,10 +289,7 @@ def _rebuild_reason(path: Path) -> str | None:
     try:
         with closing(_connect(path)) as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version in _MIGRATIONS:
-                _migrate(db, version)
-                version = SCHEMA_VERSION
-            if version != SCHEMA_VERSION:
+            if version != SCHEMA_VERSION and version not in _MIGRATIONS:
                 return f"{path} had schema version {version}, this briefing uses {SCHEMA_VERSION}"
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 return f"{path} failed its integrity check"
@@ -300,9 +298,12 @@ def _rebuild_reason(path: Path) -> str | None:
     return None
 
 
-def _migrate(db: sqlite3.Connection, version: int) -> None:
+def _migrate(db: sqlite3.Connection) -> None:
     """Bring an index of an earlier version to this one in one transaction, keeping what is
     not a cache (the digest record); every file is re-processed by the next refresh."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version not in _MIGRATIONS:
+        return
     with _transaction(db):
         while version in _MIGRATIONS:
             for statement in _MIGRATIONS[version].split(";"):
@@ -354,7 +355,10 @@ def _refresh(
         stored = dict(db.execute("SELECT key, value FROM meta").fetchall())
         reprocess = stored.get("processing") != fingerprint
         if reprocess and stored and rebuilt_because is None:
-            rebuilt_because = "the text-processing code changed"
+            migrated = stored.get("processing", "").startswith("schema ")
+            rebuilt_because = f"the index was migrated from {stored['processing']}" if migrated else (
+                "the text-processing code changed"
+            )
         known = {path: (doc_id, digest) for doc_id, path, digest in db.execute("SELECT id, path, content_hash FROM documents")}
         scanned = {file.relative for file in files}
         removed = sorted(known[p][0] for p in known if p not in scanned)

@@ -29,8 +29,10 @@ NEWS_ABBREVIATIONS = frozenset(
     """.split()
 )
 
-_GLUED_SENTENCE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[。！？])(?![」』）”’。！？\s])|(?<=[。！？][」』）”’])")
-_RUNS_ON = re.compile(r"[\W_]*[a-z]+\b(?![’'\w]*[A-Z])")  # a span that starts in lower case continues a sentence
+_GLUED_SENTENCE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
+_RUNS_ON = re.compile(r"[\W_]*[a-z]+\b(?![’'\w]*[A-Z])")  # a span that starts in lower case...
+_CUT_TOO_SOON = re.compile(r"(?:[!?][”’\"']|\.\s\.\s\.|…)\s*$")  # ...after "a-ha!”" or ". . ."
+_CJK_STOPS, _CJK_OPEN, _CJK_CLOSE = "。！？", "「『（", "」』）"
 _WORDY = re.compile(r"\w")
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 
@@ -50,19 +52,40 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     Also splits where a scrape lost the space after a full stop ("meeting.They"),
     which Punkt leaves glued, and after Chinese and Japanese full stops, which it does not
     know; and joins back what Punkt cut too soon: a span that goes on in lower case after an
-    exclamation inside a quotation, or one of only punctuation (". . .").
+    exclamation or question inside a quotation or after ". . .", or one of only punctuation.
     """
     spans: list[tuple[int, int]] = []
     for start, end in _punkt().span_tokenize(text):
-        if spans and (_RUNS_ON.match(text, start, end) or not _WORDY.search(text, start, end)):
-            start = spans.pop()[0]  # "an “a-ha!” moment", ". . ." and "!" are not sentences
+        if spans and (
+            not _WORDY.search(text, start, end)
+            or (_RUNS_ON.match(text, start, end) and _CUT_TOO_SOON.search(text, spans[-1][0], spans[-1][1]))
+        ):
+            start = spans.pop()[0]  # "an “a-ha!” moment", ". . . and then" and "!" are not sentences
         cut = start
-        for match in _GLUED_SENTENCE.finditer(text, start, end):
-            if match.start() > cut and text[match.start() : end].strip():
-                spans.append((cut, match.start()))
-                cut = match.start()
+        cuts = [m.start() for m in _GLUED_SENTENCE.finditer(text, start, end)] + _cjk_cuts(text, start, end)
+        for at in sorted(cuts):
+            if at > cut and text[at:end].strip():
+                spans.append((cut, at))
+                cut = at
         spans.append((cut, end))
     return spans
+
+
+def _cjk_cuts(text: str, start: int, end: int) -> list[int]:
+    """Where Chinese and Japanese sentences end: after 。！？ outside 「…」, or after a closing
+    bracket that ends a sentence, unless a particle follows (「…。」と述べた is one sentence)."""
+    cuts, depth = [], 0
+    for at in range(start, end - 1):
+        mark, following = text[at], text[at + 1]
+        if mark in _CJK_OPEN:
+            depth += 1
+        elif mark in _CJK_CLOSE:
+            depth = max(0, depth - 1)
+            if not depth and text[at - 1] in _CJK_STOPS and not ("\u3040" <= following <= "\u309f" or following == "、"):
+                cuts.append(at + 1)
+        elif mark in _CJK_STOPS and not depth and following not in _CJK_CLOSE + _CJK_STOPS + "”’":
+            cuts.append(at + 1)
+    return cuts
 
 
 def sentences(text: str) -> list[str]:

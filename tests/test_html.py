@@ -75,3 +75,30 @@ def test_a_cms_name_is_no_headline_and_only_the_site_name_comes_off():
         "Yellow Vests and I"
     )
     assert _title("Russia - Ukraine talks resume", "Steppe Times", None) == "Russia - Ukraine talks resume"
+    assert _title("Talks with Russia - Part 2", None, "https://departures.example/x") == "Talks with Russia - Part 2"
+    assert _title("Floods hit the north - UK", "BBC News", "https://www.bbc.co.uk/news/1") == "Floods hit the north - UK"
+
+
+def test_text_around_a_labelled_link_is_not_glued_to_its_headline(tmp_path):
+    html = page(teasers="").replace(
+        f"<p>{PARAGRAPHS[1]}</p>",
+        f"<p>{PARAGRAPHS[1]} <span><a href='/x'>READ MORE: Oil exports hit a record high in March as a pipeline opens"
+        "</a></span> Farmers in the north said the deal came too late for this year's sowing.</p>",
+    )
+    kept = [text for text, _ in sentences_of(html, tmp_path)]
+    assert "Farmers in the north said the deal came too late for this year's sowing." in kept
+    assert not any("READ MORE" in text or "Oil exports" in text for text in kept)
+
+
+def test_nested_items_keep_their_own_text_and_linked_prose_stays(tmp_path):
+    html = page(teasers="").replace(
+        f"<p>{PARAGRAPHS[3]}</p>",
+        "<ul><li>A ban on reloading Russian LNG in European ports was agreed by the ministers on Friday."
+        "<ul><li>It takes effect in nine months.</li></ul></li></ul>"
+        "<p><a href='/a'>Hungary had blocked the package for weeks</a>, <a href='/b'>demanding exemptions for its oil"
+        " imports</a> and <a href='/c'>guarantees for the Paks nuclear project</a>.</p>",
+    )
+    kept = [text for text, _ in sentences_of(html, tmp_path)]
+    assert "A ban on reloading Russian LNG in European ports was agreed by the ministers on Friday." in kept
+    assert "It takes effect in nine months." in kept
+    assert any(text.startswith("Hungary had blocked the package for weeks") for text in kept)

@@ -158,3 +158,18 @@ def test_honorific_speaker_tags_credit_the_speaker_not_the_interviewer(tag):
         assert by_text[answer].speaker == "Tom Malone" and not by_text[answer].is_question
     assert by_text["I disagree with that entirely."].speaker == "Ms. Lee"
     assert by_text["How do you see the deal affecting beef farmers?"].is_question
+
+
+def test_a_title_and_surname_two_people_share_stays_as_printed():
+    from briefing import ingest
+    from briefing.models import Document, Source
+
+    body = (
+        "Jane Doe met the farmers Tom Malone and his wife, Anne Malone, on their farm.\n\n"
+        "Jane Doe: Who keeps the books?\n\n"
+        "Mrs Malone: I keep the accounts, and we lost money last year.\n\n"
+        "Mr Malone: The beef price fell by a fifth.\n"
+    )
+    by_text = {s.text: s for s in ingest.extract(Document("d", "d.md", Source(kind="interview"), body, "h")).sentences}
+    assert by_text["I keep the accounts, and we lost money last year."].speaker == "Mrs Malone"
+    assert by_text["The beef price fell by a fifth."].speaker == "Mr Malone"

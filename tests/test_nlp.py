@@ -61,3 +61,18 @@ def test_no_fragments_from_exclamations_in_quotes_or_spaced_ellipses():
 
 def test_chinese_and_japanese_full_stops_end_sentences():
     assert nlp.sentences("東京は晴れ。「大阪は雨。」Then English.") == ["東京は晴れ。", "「大阪は雨。」", "Then English."]
+
+
+def test_sentences_that_start_in_lower_case_after_a_full_stop_stay_apart():
+    assert nlp.sentences("The attack killed 12 people. al-Qaeda claimed responsibility on Sunday.") == [
+        "The attack killed 12 people.",
+        "al-Qaeda claimed responsibility on Sunday.",
+    ]
+    assert nlp.sentences("EU leaders met in Brussels. von der Leyen said a deal was close.")[1].startswith("von der")
+
+
+def test_a_japanese_quotation_and_its_speech_verb_are_one_sentence():
+    assert nlp.sentences("「経済は回復している。雇用も増えた。」と首相は述べた。次の文。") == [
+        "「経済は回復している。雇用も増えた。」と首相は述べた。",
+        "次の文。",
+    ]

@@ -289,3 +289,12 @@ def test_notes_for_corroborating_sources_never_cost_a_point(tmp_path):
     assert len(counted.points) > len(listed.points)  # the notes would have crowded points out
     assert len(result.brief.points) == len(counted.points) and all(p.more == 3 for p in result.brief.points)
     assert "also reported by 3 more sources" in words(PdfReader(io.BytesIO(result.pdf)).pages[0].extract_text())
+
+
+def test_footnote_calls_are_links_with_room_to_click(pdf):
+    calls = [
+        [float(x) for x in a.get_object()["/Rect"]]
+        for a in pdf.pages[0].get("/Annots", [])
+        if a.get_object().get("/Subtype") == "/Link" and str(a.get_object().get("/Dest", "")).startswith("note-")
+    ]
+    assert calls and all(abs(top - bottom) >= 4 for _, bottom, _, top in calls)  # points, not a zero-height line

@@ -90,3 +90,27 @@ def test_every_sentence_kept_from_real_pages_is_in_the_page():
         kept += len(result.sentences)
         holes += [(name, s.text) for s in result.sentences if not page.holds(s.text)]
     assert kept > 2000 and holes == []
+
+
+def test_page_text_reads_unicode_xhtml_and_empty_pages():
+    assert page_text("<p>“Quote” – naïve café</p>") == "“Quote” – naïve café"
+    xhtml = '<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml"><body><p>Hello.</p></body></html>'
+    assert page_text(xhtml) == "Hello."
+    assert page_text("<!-- nothing -->") == page_text("") == page_text("<!DOCTYPE html>") == ""
+    assert page_text("<p>a <!-- c --> b</p>") == "a b"
+
+
+def test_a_retaken_sentence_is_the_nearest_span_and_never_two_sentences():
+    own = Original(markdown_text(
+        "Officials in Astana said the tariffs would rise. Officials in Astana said the [new customs\n"
+        "rules](https://example.org/rules) would take effect in January next year, the ministry said.\n"
+    ))
+    assert own.holds("Officials in Astana said the new customs rules would take effect in January next year, the ministry said.")
+    garbled = "Officials in Astana said the [new customs rules](https://x.example) would take effect in January next year, the ministry said."
+    assert own.retake(garbled) is None  # longer than anything the source holds there: never two sentences glued
+
+
+def test_a_sentence_among_many_like_it_is_re_taken_from_its_own_place():
+    own = Original(" ".join(f"The minister said that the plan would work well in the end, officials said in {i}." for i in range(2000)))
+    retaken = own.retake("The minister said that the plan would work in the end, officials said in 1999.")
+    assert retaken == "The minister said that the plan would work well in the end, officials said in 1999."

@@ -5,7 +5,8 @@ lines. The rules here look at one line (paragraph) at a time, using features tha
 across sites rather than one site's exact strings: length, terminal punctuation, label
 words before a colon, link-like words (share, related, follow), e-mail addresses,
 repeated lines, and where the line stands (before the first paragraph of prose, or
-after an end-of-article marker, where only chrome follows).
+after an end-of-article marker, where only chrome follows, unless the marker was a
+mid-article "Read more" line and the article's prose goes on after its teasers).
 
 Bylines and datelines are not thrown away: they become metadata (``Cleaned.found``).
 """
@@ -29,10 +30,12 @@ _TERMINAL = ".!?…:;。！？"
 _CLOSERS = "\"'”’»)]*_ 」』）"
 
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
-_MD_QUOTE = re.compile(r"^>\s?")
+_MD_QUOTE = re.compile(r"^(?:>\s?)+")
 _BULLET = re.compile(r"^(?:[-*+•·▪◦●–]|\d{1,2}[.)])\s+")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)\s]+\)")
-_MD_STRONG = re.compile(r"(\*\*|__)(.+?)\1")
+_MD_STRONG = re.compile(r"(\*\*|__)(.+?)\1", re.DOTALL)
+# The marks a Markdown line opens with (quote, heading, list item), as cleaning takes them off.
+LINE_MARK = re.compile(r"^\s{0,3}(?:>\s?)*(?:#{1,6}\s+)?(?:>\s?)*(?:(?:[-*+•·▪◦●–]|\d{1,2}[.)])\s+)?")
 
 _END_MARKER = re.compile(
     r"^(?:share(?: this| the)?(?: article| story| post| page)?(?: on)?|you (?:may|might) (?:also )?(?:like|enjoy)"
@@ -40,6 +43,11 @@ _END_MARKER = re.compile(
     r"|more stories|recommended(?: for you| stories| articles| reading)?|most (?:read|popular|viewed)"
     r"|trending(?: now)?|popular posts|latest (?:news|posts|stories)|leave a (?:comment|reply)|comments|tags"
     r"|filed under)\s*:?$",
+    re.IGNORECASE,
+)
+_LINK_MARKER = re.compile(
+    r"^(?:read (?:more|next|also)|also read|see also|related(?: coverage| stories| articles| news| content| reading)?"
+    r"|more stories|recommended(?: for you| stories| articles| reading)?)\s*:?$",
     re.IGNORECASE,
 )
 _LABEL = re.compile(
@@ -50,8 +58,8 @@ _LABEL = re.compile(
 _CREDIT = re.compile(
     r"\((?i:photo|image|picture|credits?|courtesy)\s*:|^(?i:photo|image|picture|pictured|file photo)\s*(?::|by\b)"
     r"|\b(?:AFP|REUTERS|Reuters|AP|EPA|Getty Images)\s*/\s*[A-Z][\w '’-]*$"
-    r"|[.!?]\s+(?:(?i:photo|image|video)\s+)?By\s+[A-Z][A-Z.'’&/ -]{3,}$"
 )
+_TRAILING_CREDIT = re.compile(r"[.!?]\s+(?:(?i:photo|image|video)\s+)?By\s+[A-Z][A-Z.'’&/ -]{3,}$")
 _CAPTION_OPENING = re.compile(r"^an? (?:image|photo|photograph|picture|screenshot) (?:of|from|shows)\b", re.IGNORECASE)
 _SOCIAL = re.compile(
     r"\b(?:facebook|instagram|twitter|youtube|linkedin|telegram|whatsapp|tiktok|pinterest|reddit)\b",
@@ -82,16 +90,17 @@ _LEDE_DATELINE = re.compile(
 )
 _CHROME_QUESTION = re.compile(r"\byou(?:r)?\b", re.IGNORECASE)
 _BOILERPLATE = re.compile(
-    r"\ball rights reserved\b|\bcopyrighted (?:property|material)\b|^(?:©|\(c\)|copyright)\s*(?:©\s*)?\d{4}\b"
-    r"|\bmay not be (?:\w+ )?(?:published|reproduced|broadcast|rewritten|redistributed|republished|copied)\b"
-    r"|\b(?:reprinted|republished|reproduced|used) (?:by|with) (?:kind )?permission\b"
-    r"|\b(?:written|prior) permission (?:must|is required|of)\b|\bwithout (?:prior )?(?:written )?permission and\b"
-    r"|\bsubscribe (?:now|today|here)\b|\bsubscribe to (?:our|the) (?:\w+ )?(?:newsletter|edition|channel|podcast)"
-    r"|\bsign(?:ing)? up (?:for|to) (?:our|the) (?:\w+ )?newsletter|\bnever miss (?:a|the|an)\b"
-    r"|\bdownload (?:the|our) (?:\w+ ){0,3}apps?\b|\badvertise with\b|\bcontact us (?:at|on|via)\b"
-    r"|\bwe want to hear what you think\b|\b(?:this|the) (?:post|page|article|site) (?:contains|may contain) (?:references|affiliate|links)"
-    r"|\bwe (?:may )?(?:earn|receive) (?:a )?(?:small )?(?:commission|compensation)\b"
-    r"|\bhas not been (?:reviewed|approved|provided|endorsed)(?:,? (?:reviewed|approved|provided|endorsed))*(?:,? or \w+)? by\b",
+    r"\ball rights reserved\b|\bis the copyrighted property of\b|^(?:©|\(c\)|copyright)\s*(?:©\s*)?\d{4}\b"
+    r"|\b(?:this (?:material|article|content|story|report)|no part of this \w+) may not be (?:\w+ )?"
+    r"(?:published|reproduced|broadcast|rewritten|redistributed|republished|copied)\b"
+    r"|^(?:reprinted|republished|reproduced|used) (?:by|with) (?:kind )?permission\b"
+    r"|\bwritten permission (?:must be obtained|is required)\b|\bwithout permission and/or payment\b"
+    r"|\bsubscribe (?:now|today|here)\b|\bsubscribe to our (?:\w+ )?(?:newsletter|edition|channel|podcast)"
+    r"|\bsign(?:ing)? up (?:for|to) our (?:\w+ )?newsletter|\bnever miss (?:a|the|an) (?:story|update|headline)s?\b"
+    r"|\bdownload (?:the|our) (?:\w+ ){0,3}apps? (?:for|on) (?:ios|android|iphone)\b|\badvertise with us\b"
+    r"|\bcontact us (?:at|on|via)\b|\bwe want to hear what you think\b"
+    r"|^(?:this|the) (?:post|page|article) (?:contains|may contain) (?:references|affiliate links)"
+    r"|\bwe (?:may )?(?:earn|receive) (?:a )?(?:small )?(?:commission|compensation) (?:when|if|from)\b",
     re.IGNORECASE,
 )
 _CONFUSABLES = str.maketrans(
@@ -106,14 +115,11 @@ def skeleton(text: str) -> str:
     return text.translate(_CONFUSABLES)
 
 
-def _word_scripts(value: str):
-    if value.isascii():
-        return
-    import unicodedata
-
-    for word in _LETTERS.findall(value):
-        if not word.isascii():
-            yield {unicodedata.name(c, "?").split(" ")[0] for c in word}
+def _looks_latin(word: str) -> bool:
+    """A word of Latin letters with look-alikes of other scripts mixed in; "Aβ", "μg" or a
+    Cyrillic word typed with a Latin i are real writing, not disguise."""
+    plain = skeleton(word)
+    return plain.isascii() and plain != word and any(c.isascii() for c in word)
 
 
 @dataclass(frozen=True)
@@ -165,6 +171,8 @@ def _unwrap(raw: list[str]) -> list[str]:
 
     Scrapes put one paragraph on each line, so lines of varied length stay apart.
     """
+    if len(raw) >= 4 and not _ends_sentence(raw[0]) and _title_case(raw[0]):
+        return [raw[0], *_unwrap(raw[1:])]  # a headline above a wrapped lede stays apart
     widths = [len(line.strip()) for line in raw[:-1]]
     ends = sum(_ends_sentence(line) for line in raw[:-1])
     if len(raw) >= 3 and all(50 <= w <= 100 for w in widths) and max(widths) - min(widths) <= 30 and ends * 3 <= len(widths):
@@ -185,8 +193,12 @@ def _markdown_line(raw: str) -> _Line:
     text = _MD_QUOTE.sub("", _MD_HEADING.sub("", text))
     bullet = bool(_BULLET.match(text))
     text = _BULLET.sub("", text)
-    text = _MD_STRONG.sub(r"\2", _MD_LINK.sub(r"\1", text))
-    return _Line(text.strip(), heading, bullet)
+    return _Line(strip_inline(text).strip(), heading, bullet)
+
+
+def strip_inline(text: str) -> str:
+    """Markdown's inline marks off: links to their text, strong emphasis to its words."""
+    return _MD_STRONG.sub(r"\2", _MD_LINK.sub(r"\1", text))
 
 
 def _ends_sentence(text: str) -> bool:
@@ -218,11 +230,15 @@ def clean(text: str) -> Cleaned:
 
     seen: set[str] = set()
     resume = -1
+    started = False  # has the article's first paragraph of prose been kept?
     for number, line in enumerate(all_lines):
         value = line.text
-        started = any(p.role == BODY for p in kept)
+        started = started or bool(kept and kept[-1].role == BODY)
         if number == resume:
             ended = False
+        if started and not ended and (credit := _TRAILING_CREDIT.search(value)):
+            dropped.append(Dropped(value[credit.start() + 1 :].strip(), "credit"))
+            value = value[: credit.start() + 1]  # "… on Monday. By CNBC": the sentence stays
         prose = _ends_sentence(value) and _word_count(value) > 8
         short = _word_count(value) <= 14 and not prose
         if ended:
@@ -232,7 +248,7 @@ def clean(text: str) -> Cleaned:
         elif not re.search(r"[^\W\d_]", value):
             drop(line, "no words")
         elif _END_MARKER.match(value):
-            resume = _resumes(all_lines, number + 1) if started else -1
+            resume = _resumes(all_lines, number + 1) if started and _LINK_MARKER.match(value) else -1
             ended = started
             drop(line, ("link line" if resume > 0 else "end of article") if started else "page chrome")
         elif short and (match := _LABEL.match(value)):
@@ -243,7 +259,9 @@ def clean(text: str) -> Cleaned:
             drop(line, "contact line")
         elif short and _CONTACT.search(value):
             drop(line, "contact line")
-        elif _CREDIT.search(value) or (not _ends_sentence(value) and _CAPTION_OPENING.match(value)):
+        elif _CREDIT.search(value) or _TRAILING_CREDIT.search(value) or (
+            not _ends_sentence(value) and _CAPTION_OPENING.match(value)
+        ):
             drop(line, "caption")
         elif short and (match := _BYLINE.match(value)):
             found.setdefault("author", match["name"].strip())
@@ -280,16 +298,18 @@ def clean(text: str) -> Cleaned:
 
 def _resumes(all_lines: list[_Line], start: int) -> int:
     """Where the article goes on after a "Related coverage" or "Read more" line (teaser headlines
-    between), or -1: a run of ``RESUMING`` paragraphs of prose is the article, not teasers,
-    which alternate a headline or section label with at most a blurb or two."""
-    run = 0
+    between), or -1: a run of ``RESUMING`` paragraphs of prose, one of them longer than a
+    sentence, is the article; teasers alternate a headline or label with a one-line blurb
+    (often cut with "…"). Comments, tags and share lines end the article for good."""
+    run: list[str] = []
     for number in range(start, len(all_lines)):
         value = all_lines[number].text
         if _END_MARKER.match(value):
             return -1
-        run = run + 1 if _ends_sentence(value) and _word_count(value) > 8 and not all_lines[number].heading else 0
-        if run == RESUMING:
-            return number - RESUMING + 1
+        prose = _ends_sentence(value) and _word_count(value) > 8 and not all_lines[number].heading
+        run = [*run, value] if prose and not value.rstrip(_CLOSERS).endswith(("…", "...")) else []
+        if len(run) >= RESUMING and sum(map(_word_count, run)) >= 50 and any(len(sentences(v)) > 1 for v in run):
+            return number - len(run) + 1
     return -1
 
 
@@ -311,18 +331,20 @@ def boilerplate_sentence(sentence: str) -> bool:
 
 def _boilerplate(value: str) -> bool:
     """A paragraph of fine print: copyright and permission notices, sign-up and app prompts,
-    advertiser disclosures. Taken whole when half its sentences are such (the rest is the same
-    notice in other words); one such sentence inside an article's paragraph goes alone."""
+    advertiser disclosures. Taken whole when it is all such, or most of it and more than one
+    sentence (the rest is the same notice in other words); one such sentence inside an
+    article's paragraph goes alone."""
     if not boilerplate_sentence(value):
         return False
     parts = sentences(value)
-    return sum(map(boilerplate_sentence, parts)) * 2 >= len(parts)
+    found = sum(map(boilerplate_sentence, parts))
+    return found == len(parts) or found * 2 > len(parts) and found >= 2
 
 
 def _disguised(value: str) -> bool:
     """Words written with look-alike letters of another script ("Соntасt" with Cyrillic о, а, с):
-    spam hides from filters so, an article never does."""
-    return any("LATIN" in scripts and scripts & {"CYRILLIC", "GREEK"} for scripts in _word_scripts(value))
+    spam hides from filters that way; an article never does."""
+    return any(_looks_latin(word) for word in _LETTERS.findall(value) if not word.isascii())
 
 
 def _chrome_before_the_article(value: str) -> bool:

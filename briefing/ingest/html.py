@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ..nlp import sentences
+from .clean import HEADING_WORDS
 from .verbatim import Original, page_text
 
 LINK_SHARE = 0.6  # a block with more of its text in links than this is navigation, not article
 _BLOCKS = {"p": "", "head": "# ", "item": "- ", "quote": "> ", "cell": ""}
+_LINK_LABEL = re.compile(r"\s*(?:read (?:more|next|also)|also read|related(?: \w+)?|see also|more on this)\s*[:|–—-]", re.I)
 _SITE_SUFFIX = re.compile(r"\s+[|–—-]\s+(?P<site>[^|–—]{2,60})$")
 _NO_AUTHOR = re.compile(r"^(?:no author|anonymous|unknown|admin(?:istrator)?|author|none)$|\bsays$", re.IGNORECASE)
 
@@ -77,9 +79,11 @@ def _title(title: str | None, sitename: str | None, url: str | None) -> str | No
     single lower-case word (a CMS's name, "escenic") is no headline."""
     if not title or re.fullmatch(r"[a-z][\w-]*", title.strip()):
         return None
-    host = _letters(urlsplit(url or "").hostname)
+    labels = [_letters(label) for label in (urlsplit(url or "").hostname or "").split(".")[:-1]]
     while (match := _SITE_SUFFIX.search(title)) and (site := _letters(match["site"])) and (
-        site == _letters(sitename) or site in host or (len(site) >= 4 and site in _letters(sitename))
+        site == _letters(sitename)
+        or (len(site) >= 4 and site in _letters(sitename))
+        or any(label == site or (len(site) >= 8 and label.startswith(site)) for label in labels)
     ):
         title = title[: match.start()]
     return title.strip() or None
@@ -92,21 +96,18 @@ def _author(author: str | None) -> str | None:
 
 
 def _blocks(body) -> list:
-    """The innermost text blocks in reading order: a list's items, a table's cells, paragraphs."""
-    found = []
-    for element in body.iter("p", "head", "item", "quote", "cell"):
-        if not any(child.tag in _BLOCKS for child in element.iterdescendants()):
-            found.append(element)
-    return found
+    """Every text block in reading order: paragraphs, headings, list items, quotations, cells;
+    a block that holds others (an item with a nested list) keeps its own text too."""
+    return list(body.iter(*_BLOCKS))
 
 
 def _block(element, page: Original) -> str | None:
-    lines = _lines(element)
+    lines, linked = _lines(element)
     text = " ".join(" ".join(lines).split())
     if not text:
         return None
-    linked = sum(len("".join(ref.itertext()).strip()) for ref in element.iter("ref"))
-    if linked > LINK_SHARE * len(text) and element.tag != "head":
+    prose = text.rstrip("\"'”’)»").endswith((".", "!", "?")) and len(text.split()) > HEADING_WORDS
+    if linked > LINK_SHARE * len(text) and element.tag != "head" and not prose:
         return None
     kept = [line for line in (_verbatim(line, page) for line in lines) if line]
     if not kept:
@@ -115,21 +116,32 @@ def _block(element, page: Original) -> str | None:
     return "\n".join(mark + line for line in kept) if mark else "\n".join(kept)
 
 
-def _lines(element) -> list[str]:
-    """The block's text, one entry per line the page breaks it into (``<br>``)."""
+def _lines(element) -> tuple[list[str], int]:
+    """The block's own text, one entry per line the page breaks it into (``<br>``, or a block
+    nested in it, whose text is its own block), and how many of its characters are link text.
+    A link labelled as one ("READ MORE: …") inside a paragraph is left out and breaks the line,
+    so the sentences around it are not glued to its headline."""
     lines: list[list[str]] = [[]]
+    linked = 0
 
-    def walk(node) -> None:
-        if node.tag == "lb":
-            lines.append([])
-        else:
-            lines[-1].append(node.text or "")
-            for child in node:
-                walk(child)
-                lines[-1].append(child.tail or "")
+    def walk(node, in_link: bool) -> None:
+        nonlocal linked
+        lines[-1].append(node.text or "")
+        if in_link:
+            linked += len((node.text or "").strip())
+        for child in node:
+            if child.tag == "lb" or child.tag in _BLOCKS:
+                lines.append([])
+            elif child.tag == "ref" and _LINK_LABEL.match("".join(child.itertext())):
+                lines.append([])
+            else:
+                walk(child, in_link or child.tag == "ref")
+            lines[-1].append(child.tail or "")
+            if in_link:
+                linked += len((child.tail or "").strip())
 
-    walk(element)
-    return [text for text in (" ".join("".join(parts).split()) for parts in lines) if text]
+    walk(element, False)
+    return [text for text in (" ".join("".join(parts).split()) for parts in lines) if text], linked
 
 
 def _verbatim(line: str, page: Original) -> str | None:

@@ -141,12 +141,15 @@ class Names:
         self.interviewee = self._interviewee(text)
 
     def resolve(self, name: str | None) -> str | None:
-        """The fullest form of a name the document gives ("Mr Malone" → "Tom Malone")."""
+        """The fullest form of a name the document gives ("Mr Malone" → "Tom Malone"); a title and
+        surname two people share ("Mrs Malone" beside Tom and Anne Malone) stay as printed."""
         if not name:
             return None
         name = name.strip()
-        if (honored := _HONORED.match(name)) and (bare := name[honored.end() :]) and self.resolve(bare) != bare:
-            return self.resolve(bare)
+        if honored := _HONORED.match(name):
+            bare = name[honored.end() :]
+            fuller = [p for p in self.people if p.endswith(" " + bare)]
+            return fuller[0] if len(fuller) == 1 else name
         longer = [p for p in self.people if p != name and p.endswith(" " + name)]
         return max(longer, key=lambda p: (self.people[p], p)) if longer else name
 

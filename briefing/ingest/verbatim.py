@@ -10,7 +10,11 @@ text it is the file's text with Markdown's marks read as Markdown reads them.
 
 from __future__ import annotations
 
+import bisect
 import re
+
+from ..nlp import sentences
+from .clean import LINE_MARK, strip_inline
 
 BREAK = "\u2029"  # a paragraph break in a source's text; never inside a sentence
 _QUOTES = str.maketrans({c: "'" for c in "‘’‚‛′`´"} | {c: '"' for c in "“”„‟″«»"})
@@ -18,6 +22,10 @@ _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(rf"[^\S{BREAK}]+")
 _BREAKS = re.compile(rf"\s*{BREAK}[\s{BREAK}]*")
 _ANCHOR = 24  # characters at each end of a sentence that must match when it is re-taken
+_TRIES = 50  # places a sentence's last words are looked for when it is re-taken
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
+_HEADING_LINE = re.compile(r"^\s{0,3}(?:>\s?)*#{1,6}\s")
 _BLOCKS = frozenset(
     """address article aside blockquote body caption center dd details dialog div dl dt fieldset figcaption
     figure footer form h1 h2 h3 h4 h5 h6 header hr html li main nav ol p pre section summary table tbody
@@ -42,72 +50,86 @@ class Original:
     def __init__(self, text: str) -> None:
         self.text = _collapse(text)
         self._compared = self.text.translate(_QUOTES)  # one character for one: indexes agree
+        self._breaks = [m.start() for m in re.finditer(BREAK, self._compared)]
 
     def holds(self, sentence: str) -> bool:
         return normalise(sentence) in self._compared
 
     def retake(self, sentence: str) -> str | None:
         """The source's own words for a sentence that lost some (or None when they cannot be
-        found): its first and last words, and all between them inside one paragraph."""
+        found): the shortest span inside one paragraph that opens with its first words, ends
+        with its last, is no shorter than it and holds no more sentences. Each place its last words occur is tried
+        once, up to ``_TRIES`` of them, so a page of repeats costs no more than that."""
         key = normalise(sentence)
         if len(key) < 2 * _ANCHOR:
             return None
         head, tail = key[:_ANCHOR], key[-_ANCHOR:]
-        longest = 2 * len(key) + 200
-        start = self._compared.find(head)
-        while start >= 0:
-            stop = self._compared.find(BREAK, start)
-            window = self._compared[start : start + longest if stop < 0 else min(stop, start + longest)]
-            end = window.find(tail, len(head))
-            if end >= 0:
-                return self.text[start : start + end + len(tail)]
-            start = self._compared.find(head, start + 1)
+        end = self._compared.find(tail)
+        for _ in range(_TRIES):
+            if end < 0:
+                return None
+            stop = end + len(tail)
+            opening = max(stop - 2 * len(key) - 200, self._paragraph_start(end))
+            start = self._compared.rfind(head, opening, stop - len(key) + len(head))
+            if start >= 0 and len(sentences(self.text[start:stop])) <= len(sentences(sentence)):
+                return self.text[start:stop]
+            end = self._compared.find(tail, end + 1)
         return None
+
+    def _paragraph_start(self, at: int) -> int:
+        before = bisect.bisect_left(self._breaks, at)
+        return self._breaks[before - 1] + 1 if before else 0
 
 
 def page_text(html: str) -> str:
     """A web page's own text as a reader sees it: block elements are paragraphs, inline ones
-    run on, scripts and styles are not text."""
+    run on, scripts and styles are not text. Walked without recursion: pages nest deeply."""
+    import lxml.etree
     import lxml.html
 
-    root = lxml.html.fromstring(html) if html.strip() else None
+    try:
+        data = _XML_DECLARATION.sub("", html, count=1).encode("utf-8")
+        root = lxml.html.fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8"))
+    except (lxml.etree.ParserError, ValueError):
+        return ""
     parts: list[str] = []
-    if root is not None:
-        _walk(root, parts)
+    hidden = 0  # depth inside a script, style or other element whose text is not shown
+    for event, element in lxml.etree.iterwalk(root, events=("start", "end", "comment", "pi")):
+        tag = element.tag.lower() if isinstance(element.tag, str) else ""
+        if event in ("comment", "pi"):
+            if not hidden:
+                parts.append(element.tail or "")
+            continue
+        if event == "start":
+            if hidden or tag in _SKIPPED:
+                hidden += 1
+            elif tag:
+                parts.append(BREAK if tag in _BLOCKS else " " if tag == "br" else "")
+                parts.append(element.text or "")
+            continue
+        if hidden:
+            hidden -= 1
+            if hidden:
+                continue
+        elif tag in _BLOCKS:
+            parts.append(BREAK)
+        parts.append(element.tail or "")
     return _collapse("".join(parts))
-
-
-def _walk(element, parts: list[str]) -> None:
-    tag = element.tag if isinstance(element.tag, str) else ""
-    if tag.lower() not in _SKIPPED and isinstance(element.tag, str):
-        block = tag.lower() in _BLOCKS
-        if block:
-            parts.append(BREAK)
-        elif tag.lower() == "br":
-            parts.append(" ")
-        parts.append(element.text or "")
-        for child in element:
-            _walk(child, parts)
-        if block:
-            parts.append(BREAK)
-    parts.append(element.tail or "")
-
-
-_MD_PREFIX = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?)*(?:(?:[-*+•·▪◦●–]|\d{1,2}[.)])\s+)?")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)\s]+\)")
-_MD_STRONG = re.compile(r"(\*\*|__)(.+?)\1")
 
 
 def markdown_text(body: str) -> str:
     """A Markdown or plain-text body as a reader sees it: marks off, blank lines as breaks.
 
-    A soft-wrapped line runs on into the next (newswire is wrapped at 70 characters); a
-    heading or list item stands apart, so what cleaning glues onto one is not in the source.
+    Lines of one block run on (newswire is wrapped at 70 characters, and a wrapped line may
+    start with "- "), links and emphasis are read across them; a heading stands apart, so
+    what cleaning glues onto one is not in the source.
     """
-    lines = []
-    for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        prefix = _MD_PREFIX.match(line)
-        marked = prefix is not None and bool(prefix.group(0).strip())
-        text = _MD_STRONG.sub(r"\2", _MD_LINK.sub(r"\1", line[prefix.end() if prefix else 0 :]))
-        lines.append(f"{BREAK}{text}{BREAK}" if marked or not text.strip() else text)
-    return "\n".join(lines)
+    blocks = []
+    for block in _BLANK_LINE.split(body.replace("\r\n", "\n").replace("\r", "\n")):
+        lines = []
+        for line in block.split("\n"):
+            heading = _HEADING_LINE.match(line)
+            text = LINE_MARK.sub("", line)
+            lines.append(f"{BREAK}{text}{BREAK}" if heading else text)
+        blocks.append(strip_inline("\n".join(lines)))
+    return BREAK.join(blocks)
