@@ -79,8 +79,16 @@ def test_figures_section_holds_key_numbers(selections):
     assert sum("$50 billion" in p.text for p in trade.points) == 1
 
 
-def test_corroboration_counts_outlets(selections):
-    brief = compose(selections["media"], ISSUED)
+def test_corroboration_counts_outlets(corpus_copy, tmp_path, topics):
+    # the seeds' only fact told by two outlets is about the interview itself, which ranking leaves out
+    (corpus_copy / "2025-05-02-astana-times.md").write_text(
+        '+++\noutlet = "Astana Times"\ntitle = "Trade with Europe"\ndate = "2025-05-02"\n+++\n'
+        "Trade between Kazakhstan and the EU reached a record $50 billion in 2024, a 17% increase from 2023.\n",
+        encoding="utf-8",
+    )
+    Index.build(corpus_copy, tmp_path / "index.sqlite")
+    with Index(tmp_path / "index.sqlite") as index:
+        brief = compose(summarise(index, topics["trade"]), ISSUED)
     corroborated = [p for p in brief.points if p.outlets == 2]
     assert corroborated and all(len(p.notes) == 1 and len(p.also) == 1 for p in corroborated)
 
