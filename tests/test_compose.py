@@ -157,8 +157,7 @@ def bottom_lines(selections, seed_index) -> dict[str, tuple]:
 
 
 def test_a_bottom_line_never_opens_on_a_dangling_start_a_meta_sentence_or_praise(bottom_lines):
-    from briefing.compose import _GLUED_HEADING
-    from briefing.rank.features import dangling, generic, meta
+    from briefing.rank.features import dangling, generic, glued_heading, meta
 
     assert len(bottom_lines) == len(KEYWORD_BRIEFS) + 12
     for name, points in bottom_lines.items():
@@ -167,7 +166,7 @@ def test_a_bottom_line_never_opens_on_a_dangling_start_a_meta_sentence_or_praise
             first = point.sentences[0].text
             assert not dangling(first), (name, first)
             assert not any(meta(s.text) for s in point.sentences), (name, point.text)
-            assert not generic(point.text) and not _GLUED_HEADING.match(first), (name, point.text)
+            assert not generic(point.text) and not glued_heading(first), (name, point.text)
 
 
 def test_first_person_words_in_the_bottom_line_carry_their_speakers_name(bottom_lines):
