@@ -94,3 +94,8 @@ def test_sentence_features_are_one_named_column_each(seed_index, topics):
     indeed = next(k for k, c in enumerate(found) if c.sentence.text.startswith("Indeed, our trade"))
     assert column["first_person"][indeed] == 1.0
     assert column["dangling"][indeed] == (found[indeed].lead_in is None)
+
+
+def test_a_start_that_points_to_an_earlier_time_is_dangling():
+    assert dangling("In the same period the President attended the Eurasian Economic Union Summit in Moscow.")
+    assert dangling("At that time the border was still open.") and not dangling("In 2024 the border was open.")
