@@ -357,6 +357,13 @@ def evaluate_command(
         Optional[Path], typer.Option(help="Store our means as the quality gate's baseline in this file.")
     ] = None,
     allow_lower: Annotated[bool, typer.Option(help="Allow --save-baseline to lower the stored ROUGE-2.")] = False,
+    cross_validate: Annotated[
+        bool,
+        typer.Option(
+            "--cross-validate",
+            help="Fit the ranking model on the topics with odd ids and score the even ones, and the other way round.",
+        ),
+    ] = False,
 ) -> None:
     """Score the summariser with ROUGE against human summaries, beside baselines."""
     from rich.console import Console
@@ -366,6 +373,9 @@ def evaluate_command(
     from .files import write_atomically
     from .summarise import SummarySettings
 
+    if cross_validate:
+        _cross_validate(ctx, dataset, ranker, limit, as_json, bool(save_baseline))
+        return
     with _reported(ctx):
         systems = ["ours", *(s.strip() for s in baselines.split(",") if s.strip())]
         ev.check_systems(systems)
@@ -398,6 +408,32 @@ def evaluate_command(
     if report.skipped:
         count = len(report.skipped)
         _echo(f"{count} article{'s' * (count != 1)} skipped: no text left to read in them.", err=True)
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _cross_validate(ctx: typer.Context, dataset: Path, ranker: str, limit: int | None, as_json: bool, saving: bool) -> None:
+    """Both halves' scores on topics their model never saw, and the mean of the halves."""
+    from . import evaluate as ev
+    from .summarise import SummarySettings
+
+    with _reported(ctx):
+        if saving:
+            raise UsageError("--save-baseline stores the shipped model's scores: drop --cross-validate")
+        material, skipped = ev.training(ev.load_dataset(dataset)[:limit], SummarySettings(ranker=ranker))
+        folds = ev.cross_validate(material, SummarySettings(ranker=ranker))
+    _print_skipped(skipped)
+    names = ("rouge_1", "rouge_2", "rouge_su4")
+    means = {name: sum(r.means("ours")[name] for _, r in folds) / len(folds) for name in names}
+    if as_json:
+        halves = {half: {"topics": len(r.results), **r.means("ours")} for half, r in folds}
+        _echo(json.dumps({"ranker": ranker, "halves": halves, "mean": means}, indent=2))
+    else:
+        _echo(f"{'tested on':<18}{'R-1':>8}{'R-2':>8}{'R-SU4':>8}")
+        for half, r in folds:
+            m = r.means("ours")
+            _echo(f"{f'{len(r.results)} {half} topics':<18}{m['rouge_1']:8.4f}{m['rouge_2']:8.4f}{m['rouge_su4']:8.4f}")
+        _echo(f"{'mean of halves':<18}" + "".join(f"{means[n]:8.4f}" for n in names))
+    if skipped:
         raise typer.Exit(EXIT_PARTIAL)
 
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 from .dates import PartialDate
 from .models import Brief, Note, Pick, Point, Section, Selection, Sentence, Source
-from .rank.features import dangling, first_person, generic, informative, meta
+from .rank.features import dangling, first_person, generic, glued_heading, informative, meta
 from .rank.redundancy import key_figures
 from .select import opens_dependently
 
@@ -130,7 +129,8 @@ def compose(
     method = (
         f"Drawn from {plural(len(notes), 'article')} by {plural(outlets, 'outlet')} matching "
         f"{', '.join(selection.topic.keywords)}. Every line is a verbatim extract from its source, "
-        f"chosen by {RANKERS.get(selection.ranker, selection.ranker)} with repeated facts merged."
+        f"chosen by {RANKERS.get(selection.ranker, selection.ranker)} and weights learned from human summaries, "
+        "with repeated facts merged."
     )
     return Brief(
         topic=selection.topic,
@@ -194,14 +194,12 @@ def _bottom_line(groups: list[list[Pick]]) -> set[int]:
 
 def _stands_alone(head: _Draft) -> bool:
     first, main = head.sentences[0].text, head.picks[0].candidate.sentence.text
-    return not (_about_itself(head) or dangling(first) or generic(main) or _GLUED_HEADING.match(first))
+    return not (_about_itself(head) or dangling(first) or generic(main) or glued_heading(first))
 
 
 def _about_itself(head: _Draft) -> bool:
     return any(meta(s.text) for s in head.sentences)
 
-
-_GLUED_HEADING = re.compile(r"^[A-Z][\w’'-]*(?:\s+(?:(?:and|of|the|for|in|on|with|to|&)\s+)?[A-Z][\w’'-]*){2,}:\s")
 
 
 def _head_length(group: list[Pick]) -> int:

@@ -9,6 +9,10 @@ index built by the same ingestion, its question becomes keywords through the cod
 dataset README gives them: recall, Porter stems, stopwords kept, summaries cut at 250 words,
 averaged over the references; ROUGE-SU4 (unigrams and skip-bigrams with up to four words
 between) is computed here, as ``rouge-score`` has none.
+
+The references are also training data: ``cross_validate`` fits the ranking model (rank/
+model.py) on one half of the topics and scores the other half, both ways, so what it reports
+was never seen in fitting.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+
 from .dates import parse_date
 from .errors import FileError, UsageError
 from .files import read_limited
@@ -28,8 +34,13 @@ from .index import Index
 from .ingest.loaders import MAX_FILE_BYTES
 from .models import Skipped
 from .nlp import sentences as split_sentences
+from .nlp import stems as split_stems
 from .nlp import words as split_words
-from .summarise import NothingFound, SummarySettings, summarise
+from .rank.base import RankSettings
+from .rank.concepts import CONCEPT_FEATURES, concept_features, concepts
+from .rank.features import SENTENCE_FEATURES, sentence_features
+from .rank.model import Linear, Model
+from .summarise import NothingFound, Prepared, SummarySettings, decide, prepare, summarise
 from .topics import topic_from_keywords
 
 WORDS = 250
@@ -161,11 +172,21 @@ def extract(sentences: Sequence[str], words: int = WORDS) -> list[str]:
     return chosen
 
 
+def _budget(settings: RankSettings) -> RankSettings:
+    return replace(settings, words=WORDS, sentences=max(settings.sentences, WORDS // 5))
+
+
+def _topic(topic: EvalTopic):
+    return topic_from_keywords(query(topic), title=topic.title)
+
+
 def ours(index: Index, topic: EvalTopic, settings: SummarySettings) -> list[str]:
     """The product's own choice under the task's word budget, most important first, lead-ins
     before what leans on them."""
-    budget = replace(settings.rank, words=WORDS, sentences=max(settings.rank.sentences, WORDS // 5))
-    selection = summarise(index, topic_from_keywords(query(topic), title=topic.title), replace(settings, rank=budget))
+    return _lines(summarise(index, _topic(topic), replace(settings, rank=_budget(settings.rank))))
+
+
+def _lines(selection) -> list[str]:
     lines: list[str] = []
     for pick in sorted(selection.chosen, key=lambda p: p.rank):
         if pick.lead_in is not None and pick.lead_in.text not in lines:
@@ -280,14 +301,9 @@ def _run(
     counted, as a real corpus has such articles; a topic left with none is an error."""
     with tempfile.TemporaryDirectory(prefix="briefing-eval-") as temp:
         started = time.perf_counter()
-        corpus = _corpus(topic, Path(temp))
-        built = Index.build(corpus, Path(temp) / "index.sqlite")
-        skipped += [Skipped(f"{topic.id}/{Path(s.path).name}", s.reason) for s in built.skipped]
-        if not built.added:
-            why = f" ({built.skipped[0].reason})" if built.skipped else ""
-            raise UsageError(f"{topic.folder}: no article can be read{why}")
+        path = _build(topic, Path(temp), skipped)
         indexed = time.perf_counter() - started
-        with Index(Path(temp) / "index.sqlite") as index:
+        with Index(path) as index:
             for system in systems:
                 started = time.perf_counter()
                 if system == "ours":
@@ -302,6 +318,124 @@ def _run(
                 else:
                     summary = extract(sumy_system(system, topic))
                     yield system, summary, time.perf_counter() - started
+
+
+def _build(topic: EvalTopic, folder: Path, skipped: list[Skipped]) -> Path:
+    """The topic's index, in ``folder``; an article nothing can be read from is counted in ``skipped``."""
+    built = Index.build(_corpus(topic, folder), folder / "index.sqlite")
+    skipped += [Skipped(f"{topic.id}/{Path(s.path).name}", s.reason) for s in built.skipped]
+    if not built.added:
+        why = f" ({built.skipped[0].reason})" if built.skipped else ""
+        raise UsageError(f"{topic.folder}: no article can be read{why}")
+    return folder / "index.sqlite"
+
+
+@dataclass(frozen=True)
+class Training:
+    """One topic as fitting material: what choosing starts from, and for each candidate and
+    concept its features and what the references make of it."""
+
+    topic: EvalTopic
+    prepared: Prepared
+    sentences: np.ndarray  # SENTENCE_FEATURES columns
+    sentence_targets: np.ndarray  # share of the sentence's bigrams the references use (ROUGE-2 precision)
+    concepts: np.ndarray  # CONCEPT_FEATURES columns
+    concept_targets: np.ndarray  # share of the references that use the concept
+
+
+def training(
+    topics: Sequence[EvalTopic],
+    settings: SummarySettings = SummarySettings(),
+    advance: Callable[[EvalTopic], None] = lambda topic: None,
+) -> tuple[list[Training], list[Skipped]]:
+    """Every topic through ingestion and selection once, with the targets its references give."""
+    tokens = Scorer()._tokens
+    material, skipped = [], []
+    for topic in topics:
+        with tempfile.TemporaryDirectory(prefix="briefing-fit-") as temp, Index(_build(topic, Path(temp), skipped)) as index:
+            try:
+                prepared = prepare(index, _topic(topic), settings)
+            except NothingFound as exc:
+                raise UsageError(f"{topic.folder}: {exc}") from exc
+        references = [Counter(_bigrams(tokens(r))) for r in topic.references]
+        shares = []
+        for c in prepared.candidates:
+            own = Counter(_bigrams(tokens(c.text)))
+            total = sum(own.values()) or 1
+            shares.append(sum(sum((own & r).values()) for r in references) / total / len(references))
+        used = Counter(c for r in topic.references for c in concepts(split_stems(r)))
+        query_stems = {s for t in prepared.topic.terms for s in t.stems}
+        keys, rows = concept_features(prepared.candidates, prepared.documents.values(), query_stems)
+        material.append(
+            Training(
+                topic,
+                prepared,
+                sentence_features(prepared.candidates, prepared.centrality),
+                np.array(shares),
+                rows,
+                np.array([used[k] / len(topic.references) for k in keys]),
+            )
+        )
+        advance(topic)
+    return material, skipped
+
+
+def _bigrams(tokens: Sequence[str]) -> list[tuple[str, str]]:
+    return list(zip(tokens, tokens[1:]))
+
+
+def fit(
+    material: Sequence[Training],
+    sentence_use: Sequence[str] = SENTENCE_FEATURES,
+    concept_use: Sequence[str] = CONCEPT_FEATURES,
+) -> Model:
+    """The ranking model fitted on these topics, using only the features named."""
+    return Model(
+        Linear.fit(
+            np.vstack([m.sentences for m in material]),
+            np.concatenate([m.sentence_targets for m in material]),
+            SENTENCE_FEATURES,
+            sentence_use,
+        ),
+        Linear.fit(
+            np.vstack([m.concepts for m in material]),
+            np.concatenate([m.concept_targets for m in material]),
+            CONCEPT_FEATURES,
+            concept_use,
+        ),
+    )
+
+
+def halves(topics: Sequence[EvalTopic]) -> tuple[list[EvalTopic], list[EvalTopic]]:
+    """A fixed split in two: topics whose id holds an odd number (D0601A), and the rest."""
+    odd = [t for t in topics if int("".join(ch for ch in t.id if ch.isdigit()) or 0) % 2 == 1]
+    return odd, [t for t in topics if t not in odd]
+
+
+def cross_validate(
+    material: Sequence[Training],
+    settings: SummarySettings = SummarySettings(),
+    sentence_use: Sequence[str] = SENTENCE_FEATURES,
+    concept_use: Sequence[str] = CONCEPT_FEATURES,
+) -> list[tuple[str, Report]]:
+    """Two-fold cross-validation: fit on one half's topics, score ours on the other half, both
+    ways. Each fold's report holds only topics its model never saw."""
+    scorer = Scorer()
+    odd, even = halves([m.topic for m in material])
+    folds = []
+    for name, tested in (("odd", odd), ("even", even)):
+        trained = [m for m in material if m.topic not in tested]
+        if not trained or not tested:
+            raise UsageError("cross-validation needs topics with odd and with even numbers in their ids")
+        rank = _budget(replace(settings.rank, model=fit(trained, sentence_use, concept_use)))
+        results = []
+        for m in (m for m in material if m.topic in tested):
+            started = time.perf_counter()
+            summary = extract(_lines(decide(m.prepared, rank)))
+            seconds = time.perf_counter() - started
+            results.append(Result(m.topic.id, "ours", *scorer.score(summary, m.topic.references), seconds, tuple(summary)))
+        folds.append((name, Report(fingerprint(tested), tuple(results))))
+    return folds
 
 
 

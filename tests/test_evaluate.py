@@ -1,4 +1,5 @@
-"""briefing eval: DUC layout, ROUGE as NIST scores it, baselines, and the quality gate."""
+"""briefing eval: DUC layout, ROUGE as NIST scores it, baselines, the quality gate, and fitting the
+ranking model with cross-validation."""
 
 from __future__ import annotations
 
@@ -10,7 +11,20 @@ from typer.testing import CliRunner
 
 from briefing.cli import app
 from briefing.errors import UsageError
-from briefing.evaluate import Scorer, _su4_recall, _su4_units, evaluate, extract, load_dataset, save_baseline
+from briefing.evaluate import (
+    Scorer,
+    _su4_recall,
+    _su4_units,
+    cross_validate,
+    evaluate,
+    extract,
+    fit,
+    halves,
+    load_dataset,
+    save_baseline,
+    training,
+)
+from briefing.rank.features import SENTENCE_FEATURES
 
 from .conftest import PROJECT
 
@@ -163,3 +177,43 @@ def test_an_article_with_nothing_to_read_is_skipped_and_counted_not_fatal(tmp_pa
     for doc in (data / "T2" / "docs").glob("*.txt"):
         doc.write_text(notes, encoding="utf-8")
     assert "T2: no article can be read" in CliRunner().invoke(app, ["eval", str(data)]).output
+
+
+def test_halves_split_topics_by_the_parity_of_their_number(tmp_path):
+    topics = load_dataset(make_dataset(tmp_path))
+    odd, even = halves(topics)
+    assert [t.id for t in odd] == ["T1"] and [t.id for t in even] == ["T2"]
+
+
+def test_training_material_pairs_features_with_what_the_references_use(tmp_path):
+    material, skipped = training(load_dataset(make_dataset(tmp_path)))
+    assert not skipped and [m.topic.id for m in material] == ["T1", "T2"]
+    water = material[0]
+    assert water.sentences.shape == (len(water.prepared.candidates), len(SENTENCE_FEATURES))
+    assert water.concepts.shape[0] == len(water.concept_targets) > 0
+    assert 0 <= water.sentence_targets.min() and water.sentence_targets.max() <= 1
+    # reference A is this very sentence (all 12 bigrams); B shares "basin agreement" and "water ministers"
+    signed = next(k for k, c in enumerate(water.prepared.candidates) if c.sentence.text.startswith("The river basin"))
+    assert water.sentence_targets[signed] == pytest.approx((12 / 12 + 2 / 12) / 2)
+    assert set(water.concept_targets) <= {0.0, 0.5, 1.0}
+
+
+def test_cross_validation_scores_each_half_with_a_model_fitted_on_the_other(tmp_path):
+    material, _ = training(load_dataset(make_dataset(tmp_path)))
+    folds = cross_validate(material, sentence_use=["centrality"], concept_use=["document_share"])
+    assert [(half, [r.topic for r in report.results]) for half, report in folds] == [("odd", ["T1"]), ("even", ["T2"])]
+    assert all(0 < report.means("ours")["rouge_2"] <= 1 for _, report in folds)
+    model = fit(material[:1], ["centrality"], ["document_share"])
+    assert model.sentence.names == ("centrality",) and model.concept.names == ("document_share",)
+
+
+def test_cli_cross_validation(tmp_path):
+    data = make_dataset(tmp_path / "data")
+    runner = CliRunner()
+    result = runner.invoke(app, ["eval", str(data), "--cross-validate"])
+    assert result.exit_code == 0, result.output
+    assert "1 odd topics" in result.output and "mean of halves" in result.output
+    as_json = json.loads(runner.invoke(app, ["eval", str(data), "--cross-validate", "--json"]).output)
+    assert set(as_json["halves"]) == {"odd", "even"} and as_json["halves"]["odd"]["topics"] == 1
+    saving = runner.invoke(app, ["eval", str(data), "--cross-validate", "--save-baseline", str(tmp_path / "b.json")])
+    assert saving.exit_code == 2 and "drop --cross-validate" in saving.output

@@ -1,10 +1,26 @@
-"""What makes a sentence worth a line: specific, self-contained, not meta, not generic (seed failures)."""
+"""What makes a sentence worth a line: specific, self-contained, not meta, not generic (seed failures),
+and the feature rows the learned model reads."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from briefing.rank.features import dangling, first_person, generic, informative, meta, specificity
+from briefing.index import Index
+from briefing.rank.features import (
+    SENTENCE_FEATURES,
+    dangling,
+    first_person,
+    generic,
+    glued_heading,
+    informative,
+    meta,
+    says_nothing,
+    sentence_features,
+    specificity,
+    stands_alone,
+)
+from briefing.select import candidates
 
 SPECIFIC = "Trade with the EU reached 39.8 billion dollars in 2022, up 23 percent."
 
@@ -39,3 +55,47 @@ def test_figures_dates_and_names_are_specific():
 
 def test_first_person_answers_are_recognised():
     assert first_person("We will not allow our territory to be used.") and not first_person(SPECIFIC)
+
+
+def test_a_heading_run_into_a_sentence_is_recognised():
+    assert glued_heading(
+        "Enhancing Transport and Transit Connectivity: Strengthening the Trans-Caspian International Transport "
+        "Route remains a primary objective."
+    )
+    assert not glued_heading("Kazakhstan’s position is clear: it will not help Russia evade sanctions.")
+
+
+def test_says_nothing_is_meta_or_generic():
+    assert says_nothing("Roman Vassilenko sat down with Derya Soysal for an exclusive interview.")
+    assert says_nothing("Kazakhstan remains committed to fostering understanding and unity across the region.")
+    assert not says_nothing(SPECIFIC)
+
+
+def test_a_sentence_stands_alone_only_with_a_lead_in_that_does(seed_index, topics):
+    with Index(seed_index) as index:
+        found = candidates(index, topics["china"])
+    by_start = {c.sentence.text[:24]: c for c in found}
+    assert stands_alone(by_start["For Kazakhstan, cooperat"])
+    # "It has good relations…" comes with its lead-in, "In principle, Kazakhstan is opposed…"
+    assert stands_alone(by_start["It has good relations wi"])
+    # "It sees the European Union’s…" comes with "It has good relations…", which points back again
+    assert not stands_alone(by_start["It sees the European Uni"])
+
+
+def test_sentence_features_are_one_named_column_each(seed_index, topics):
+    with Index(seed_index) as index:
+        found = candidates(index, topics["trade"])
+    rows = sentence_features(found, np.linspace(1.0, 2.0, len(found)))
+    assert rows.shape == (len(found), len(SENTENCE_FEATURES))
+    column = dict(zip(SENTENCE_FEATURES, rows.T))
+    assert column["centrality"].max() == 1.0 and column["bm25"].max() == 1.0
+    fifty = next(k for k, c in enumerate(found) if "$50 billion in 2024" in c.sentence.text)
+    assert column["specificity"][fifty] == 1.0 and column["first_person"][fifty] == 0.0
+    indeed = next(k for k, c in enumerate(found) if c.sentence.text.startswith("Indeed, our trade"))
+    assert column["first_person"][indeed] == 1.0
+    assert column["dangling"][indeed] == (found[indeed].lead_in is None)
+
+
+def test_a_start_that_points_to_an_earlier_time_is_dangling():
+    assert dangling("In the same period the President attended the Eurasian Economic Union Summit in Moscow.")
+    assert dangling("At that time the border was still open.") and not dangling("In 2024 the border was open.")

@@ -1,6 +1,9 @@
-"""Ranking: rankers behind one interface, topic-biased LexRank, clusters of the same fact, MMR."""
+"""Ranking: rankers behind one interface, topic-biased LexRank, clusters of the same fact, the learned
+model, concept coverage, and what may come first."""
 
 from __future__ import annotations
+
+import runpy
 
 import numpy as np
 import pytest
@@ -9,12 +12,15 @@ import scipy.sparse as sp
 from briefing.errors import UsageError
 from briefing.index import Index
 from briefing.rank.base import RankSettings, Space, get_ranker
+from briefing.rank.concepts import CONCEPT_FEATURES, concept_features
+from briefing.rank.features import SENTENCE_FEATURES, generic, meta, says_nothing, specificity, stands_alone
+from briefing.rank.fitted import FITTED
 from briefing.rank.lexrank import stationary
-from briefing.rank.redundancy import figures, specificity
+from briefing.rank.model import FLOOR, Linear, Model
+from briefing.rank.redundancy import figures
 from briefing.select import candidates
 from briefing.summarise import NothingFound, SummarySettings, summarise
 from briefing.topics import topic_from_keywords
-
 
 FIFTY_BILLION = (
     "Kazakhstan is actively enhancing trade with the EU, its key partner, with bilateral trade soaring to a record "
@@ -129,7 +135,7 @@ def test_explanations_cover_every_candidate(seed_index, topics):
         selection = summarise(index, topics["sanctions"])
     assert len(selection.chosen) + len(selection.rejected) == len(found)
     assert all(p.reason.startswith("chosen") for p in selection.chosen)
-    assert {p.reason.split(" ")[0] for p in selection.rejected} <= {"below", "same", "already", "its"}
+    assert {p.reason.split(" ")[0] for p in selection.rejected} <= {"below", "same", "already", "its", "says"}
 
 
 def test_sentence_budget_is_respected(seed_index, topics):
@@ -141,3 +147,72 @@ def test_sentence_budget_is_respected(seed_index, topics):
 def test_no_match_is_an_error(seed_index):
     with Index(seed_index) as index, pytest.raises(NothingFound, match="no sentence in the corpus matches"):
         summarise(index, topic_from_keywords("penguins"))
+
+
+KEYWORD_BRIEFS = ["Russia, sanctions", "Middle Corridor, transport", "China", "EU, Global Gateway", "water, glaciers"]
+
+
+@pytest.fixture(scope="module")
+def briefs(seed_index, topics):
+    """A selection for every shipped topic and for ad-hoc keyword sets, as `make` makes them."""
+    chosen = {name: topic for name, topic in topics.items()}
+    chosen.update({keywords: topic_from_keywords(keywords) for keywords in KEYWORD_BRIEFS})
+    with Index(seed_index) as index:
+        return {name: summarise(index, topic) for name, topic in chosen.items()}
+
+
+def test_the_first_point_stands_alone_and_says_something(briefs):
+    for name, selection in briefs.items():
+        first = min(selection.chosen, key=lambda p: p.rank).candidate
+        assert stands_alone(first), (name, first.text)
+        assert not meta(first.text) and not generic(first.sentence.text), (name, first.text)
+
+
+def test_no_chosen_point_is_about_the_interview_itself_or_praise(briefs):
+    for name, selection in briefs.items():
+        assert not [p.candidate.text for p in selection.chosen if says_nothing(p.candidate.text)], name
+    [occasion] = [p for p in briefs["media"].rejected if p.candidate.text.startswith("On the occasion of the Central")]
+    assert occasion.reason.startswith("says nothing a brief needs")
+
+
+def test_what_cannot_stand_alone_comes_after_what_can(briefs):
+    for name, selection in briefs.items():
+        alone = [stands_alone(p.candidate) for p in sorted(selection.chosen, key=lambda p: p.rank)]
+        assert alone == sorted(alone, reverse=True), name
+
+
+def test_concept_features_read_documents_query_names_and_numbers(seed_index, topics):
+    with Index(seed_index) as index:
+        found = candidates(index, topics["trade"])
+        documents = index.stems_by_document(sorted({c.sentence.document_id for c in found}))
+    keys, rows = concept_features(found, documents.values(), {"trade"})
+    column = {name: dict(zip(keys, values)) for name, values in zip(CONCEPT_FEATURES, rows.T)}
+    assert rows.shape == (len(keys), len(CONCEPT_FEATURES))
+    assert column["document_share"][("bilater", "trade")] == pytest.approx(1 / len(documents))
+    assert column["query_one"][("bilater", "trade")] == 1.0 and column["query_both"][("bilater", "trade")] == 0.0
+    assert column["number"][("50", "billion")] == 1.0 and column["number"][("bilater", "trade")] == 0.0
+    assert column["capitalised"][("the", "eu")] > 0.5 > column["capitalised"][("bilater", "trade")]
+
+
+def test_a_linear_model_is_fitted_read_by_name_and_written_as_code(tmp_path):
+    rng = np.random.default_rng(0)
+    features = rng.random((200, 3))
+    model = Linear.fit(features, 0.5 + 2 * features[:, 0] - features[:, 2], ["a", "b", "c"], ["c", "a"])
+    assert model.names == ("c", "a") and model.coefficients == pytest.approx((-1.0, 2.0)) and model.intercept == 0.5
+    assert model.predict(np.array([[1.0, 5.0, 1.0]]), ["a", "b", "c"]) == pytest.approx([1.5])
+    both = Model(model, Linear.of({"b": 1.0}, intercept=-0.5))
+    assert both.concept_weights(["x", "y"], np.array([[0.0, 0.2, 0.0], [0.0, 0.9, 0.0]]), "abc") == {"y": 0.4}
+    assert both.importance(np.array([[0.0, 0.0, 1.0]]), "abc") == pytest.approx([FLOOR])
+    module = tmp_path / "fitted.py"
+    module.write_text(both.source("A test model.").replace("from .model", "from briefing.rank.model"), encoding="utf-8")
+    assert runpy.run_path(str(module))["FITTED"] == both
+
+
+def test_the_shipped_model_weighs_what_duc_2006_says_matters():
+    """Signs the cross-validated ablation supports (bench/fit_rank.py); a refit that flips one needs a look."""
+    sentence = dict(zip(FITTED.sentence.names, FITTED.sentence.coefficients))
+    concept = dict(zip(FITTED.concept.names, FITTED.concept.coefficients))
+    assert set(sentence) == set(SENTENCE_FEATURES) and set(concept) == set(CONCEPT_FEATURES)
+    assert sentence["density"] > 0 and sentence["centrality"] > 0 and sentence["specificity"] > 0
+    assert sentence["dangling"] < 0 and sentence["first_person"] < 0
+    assert concept["document_share"] > 0 and concept["query_both"] > concept["query_one"] > 0

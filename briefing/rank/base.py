@@ -16,6 +16,8 @@ import numpy as np
 from ..errors import UsageError
 from ..models import Candidate
 from ..nlp import stopword_stems
+from .fitted import FITTED
+from .model import Model
 
 
 @dataclass(frozen=True)
@@ -25,16 +27,13 @@ class RankSettings:
     duplicate: float = 0.6  # cosine at which two sentences tell the same thing
     figure_overlap: float = 0.4  # content overlap at which sentences with the same figures are one fact
     mmr_lambda: float = 0.7  # MMR: importance against novelty
-    specificity: float = 0.3  # bonus for figures, names and dates
-    dependent_penalty: float = 0.6  # for a sentence that points back and has no lead-in
     corroboration: float = 0.1  # bonus per further source reporting the same fact
     sentences: int = 16  # how many items to choose; the page fit leaves out what does not fit
     words: int = 0  # stop once the chosen items hold this many words (0: no word budget)
     concepts: bool = True  # choose by concept coverage (Gillick & Favre) instead of MMR
     pool: int = 60  # concept coverage chooses among this many best-scored facts (tuned on DUC 2006)
-    min_documents: int = 3  # a concept must be used by this many documents
-    query_bonus: float = 2.0  # weight factor for concepts holding a query stem
     length_power: float = 1.0  # gain per word**power
+    model: Model = FITTED  # sentence importance and concept weights, learned (model.py)
 
 
 class Space:

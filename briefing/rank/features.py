@@ -5,12 +5,21 @@ stated decision or aim) and what stands on its own; a sentence about the intervi
 event itself ("…gave an exclusive interview to…") or generic praise ("…remains committed
 to fostering understanding…") says nothing a brief needs. These are cheap text tests,
 shared by ranking (as features) and composing (the bottom line).
+
+``sentence_features`` turns them, with relevance and centrality, into the columns of the
+learned importance model (model.py). Meta and generic sentences are too rare in news
+(0.1% of DUC 2006 candidates) for a weight to be learned, so ranking leaves them out by
+rule; a sentence that does not stand alone is never put before one that does.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
+import numpy as np
+
+from ..models import Candidate
 from ..select import opens_dependently
 
 _FIGURE = re.compile(
@@ -43,6 +52,20 @@ _FLUFF = re.compile(
     re.IGNORECASE,
 )
 _FIRST_PERSON = re.compile(r"\b(?:I|we|We|our|Our|us|my|My|me)\b")
+_GLUED_HEADING = re.compile(r"^[A-Z][\w’'-]*(?:\s+(?:(?:and|of|the|for|in|on|with|to|&)\s+)?[A-Z][\w’'-]*){2,}:\s")
+
+SENTENCE_FEATURES = (
+    "relevance",  # the selection's mix of BM25 and keyword density
+    "bm25",  # BM25, as a share of the topic's best
+    "density",  # keyword-covered share of the content words
+    "centrality",  # the ranker's score, as a share of the topic's best
+    "specificity",
+    "dangling",  # leans on the sentence before, which is not brought along
+    "lead_in",  # brings the sentence it leans on
+    "context",  # joined as the continuation of a strong match
+    "first_person",
+    "quoted",  # inside quotation marks
+)
 
 
 def specificity(text: str) -> float:
@@ -73,6 +96,48 @@ def generic(text: str) -> bool:
 def first_person(text: str) -> bool:
     """Spoken in the first person: a brief must say whose words these are."""
     return bool(_FIRST_PERSON.search(text))
+
+
+def glued_heading(text: str) -> bool:
+    """It opens with a heading run into the sentence ("Enhancing Transport and Transit Connectivity: …")."""
+    return bool(_GLUED_HEADING.match(text))
+
+
+def says_nothing(text: str) -> bool:
+    """About the interview or event itself, or praise with nothing concrete: never a point of a brief."""
+    return meta(text) or generic(text)
+
+
+def stands_alone(candidate: Candidate) -> bool:
+    """A reader needs nothing else to understand it: no heading run in, and a sentence that
+    points back brings what it points to, which itself does not point further back."""
+    text, lead = candidate.sentence.text, candidate.lead_in
+    resolved = not dangling(text) or (lead is not None and not dangling(lead.text))
+    return resolved and not glued_heading(candidate.text)
+
+
+def sentence_features(candidates: Sequence[Candidate], centrality: np.ndarray) -> np.ndarray:
+    """One row per candidate, one column per name in ``SENTENCE_FEATURES``."""
+    top_bm25 = max((c.bm25 for c in candidates), default=0.0) or 1.0
+    central = centrality / (centrality.max() or 1.0)
+    rows = []
+    for c, centre in zip(candidates, central):
+        text = c.sentence.text
+        rows.append(
+            (
+                c.relevance,
+                c.bm25 / top_bm25,
+                c.density,
+                centre,
+                specificity(text),
+                dangling(text) and c.lead_in is None,
+                c.lead_in is not None,
+                c.follows is not None,
+                first_person(text),
+                c.sentence.in_quote,
+            )
+        )
+    return np.array(rows, dtype=float).reshape(len(candidates), len(SENTENCE_FEATURES))
 
 
 def informative(text: str) -> float:

@@ -19,9 +19,9 @@ import numpy as np
 
 from ..models import Candidate, Pick, Selection, Topic
 from ..nlp import stems, stopwords, words
-from ..select import opens_dependently
 from .base import RankSettings, Space
 from .concepts import concepts
+from .features import SENTENCE_FEATURES, says_nothing, sentence_features, stands_alone
 
 _MAGNITUDE = {"thousand": 1e3, "million": 1e6, "mln": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
 _FIGURE = re.compile(
@@ -70,14 +70,6 @@ def key_figures(text: str) -> frozenset[str]:
         for f in figures(text)
         if f.startswith(("amount:", "percent:")) or (f.startswith("number:") and float(f[7:]) >= 1000)
     )
-
-
-def specificity(text: str) -> float:
-    """0–1: how many figures, names and dates a sentence carries (an analyst learns more from them)."""
-    tokens = text.split()
-    names = sum(1 for t in tokens[1:] if t[:1].isupper())
-    score = 2 * len(figures(text)) + names + len(_MONTH.findall(text))
-    return min(1.0, score / 8)
 
 
 def _content(text: str) -> frozenset[str]:
@@ -153,12 +145,12 @@ def choose(
     settings: RankSettings,
     concept_weights: dict | None = None,
 ) -> Selection:
-    """Cluster, score, pick (by concept coverage when ``concept_weights`` are given, else by
-    MMR), and put the picks in brief order."""
+    """Score (the learned importance), cluster, pick (by concept coverage when ``concept_weights``
+    are given, else by MMR; never what says nothing), and put the picks in brief order."""
     n = len(candidates)
     ids = [c.id for c in candidates]
     central = centrality / (centrality.max() or 1.0)
-    score = central * np.array([_bonus(c, settings) for c in candidates])
+    score = settings.model.importance(sentence_features(candidates, centrality), SENTENCE_FEATURES)
     label = clusters(candidates, space, settings)
     groups: dict[int, list[int]] = {}
     for i in sorted(range(n), key=lambda i: (-score[i], ids[i])):
@@ -177,6 +169,9 @@ def choose(
     reasons: dict[int, str] = {}
     shown: set[int] = set()  # cluster labels of every sentence shown, lead-ins included
     waiting = sorted(heads, key=lambda i: ids[i])
+    empty = {i for i in waiting if says_nothing(candidates[i].text)}
+    reasons.update({i: "says nothing a brief needs: about the interview itself, or praise" for i in empty})
+    waiting = [i for i in waiting if i not in empty]
     top = score.max() or 1.0
     closest = np.zeros(n)  # each candidate's highest cosine to anything picked so far
     coverage = _Coverage(candidates, concept_weights, settings) if concept_weights else None
@@ -217,8 +212,12 @@ def choose(
     redundancy[rest] = closest[rest]
 
     chosen = {ids[i] for i in picked}
-    # coverage decides what is in; importance (the score) decides the order of what is in
-    importance = sorted(picked, key=lambda i: (-score[i], ids[i])) if coverage is not None else picked
+    # coverage decides what is in and importance (the score) the order of what is in; MMR's
+    # order is its picking order. What a reader cannot follow alone goes after the rest: the
+    # page fit leaves it out first.
+    alone = {i: stands_alone(candidates[i]) for i in picked}
+    order = (lambda i: (-score[i], ids[i])) if coverage is not None else picked.index
+    importance = sorted(picked, key=lambda i: (not alone[i], order(i)))
 
     def pick(i: int) -> Pick:
         lead = candidates[i].lead_in
@@ -257,14 +256,6 @@ class _Coverage:
 
     def take(self, i: int) -> None:
         self.covered |= self.items[i]
-
-
-def _bonus(candidate: Candidate, settings: RankSettings) -> float:
-    """Specific sentences up; one that points back without its lead-in down."""
-    bonus = 1 + settings.specificity * specificity(candidate.text)
-    if opens_dependently(candidate.sentence.text) and candidate.lead_in is None:
-        bonus *= settings.dependent_penalty
-    return bonus
 
 
 def _brief_order(picked: list[int], candidates: Sequence[Candidate]) -> list[int]:
