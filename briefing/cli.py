@@ -7,10 +7,11 @@ line and its exit code; ``--debug`` shows the traceback instead.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -20,7 +21,7 @@ import typer
 from . import __version__
 from .config import Settings, load_settings
 from .dates import parse_date
-from .errors import EXIT_PARTIAL, BriefingError, UsageError
+from .errors import EXIT_PARTIAL, BriefingError, FileError, UsageError
 from .files import slug
 from .models import KINDS, BuildReport, DocumentSummary, Pick, Selection, Skipped, Source
 
@@ -51,7 +52,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for other t
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"briefing {__version__}")
+        _echo(f"briefing {__version__}")
         raise typer.Exit()
 
 
@@ -73,7 +74,7 @@ def _reported(ctx: typer.Context) -> Iterator[None]:
     except BriefingError as exc:
         if (ctx.find_root().obj or {}).get("debug"):
             raise
-        typer.echo(f"Error: {exc}", err=True)
+        _echo(f"Error: {exc}", err=True)
         raise typer.Exit(exc.exit_code) from None
 
 
@@ -82,12 +83,12 @@ def _refresh(settings: Settings, quiet: bool) -> tuple[Path, BuildReport]:
     from .index import Index
 
     started = time.perf_counter()
-    report = Index.build(settings.corpus, settings.index, settings.max_file_bytes)
-    if report.rebuilt_because and not quiet:
-        typer.echo(f"Rebuilt the index: {report.rebuilt_because}.", err=True)
+    report = Index.build(settings.corpus, settings.index, settings.max_file_bytes, settings.lock_wait, _say)
+    if report.rebuilt_because:  # said by every command: a rebuild is never silent
+        _echo(f"Rebuilt the index: {report.rebuilt_because}.", err=True)
     _print_skipped(report.skipped)
     if not quiet:
-        typer.echo(
+        _echo(
             f"Indexed {settings.corpus} into {settings.index} in {time.perf_counter() - started:.2f} s: "
             f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
             f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped."
@@ -95,9 +96,34 @@ def _refresh(settings: Settings, quiet: bool) -> tuple[Path, BuildReport]:
     return settings.index, report
 
 
+def _say(message: str) -> None:
+    """A note on the way (waiting for another process), on stderr, for the library to call."""
+    _echo(message, err=True)
+
+
+# What a terminal would obey rather than print: ESC sequences (CSI, OSC and the rest), C0 controls
+# but tab and newline, DEL, and C1 controls (U+009B is a CSI to many terminals).
+_CONTROLS = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|[ -/]*[0-~]?)"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
+
+
+def _echo(message: object = "", err: bool = False, nl: bool = True) -> None:
+    """Print a line the terminal shows as it is: corpus text, file names and feed links are untrusted,
+    and an escape sequence in them would retitle, recolour or rewrite the user's terminal."""
+    typer.echo(_CONTROLS.sub("", str(message)), err=err, nl=nl)
+
+
+def _json(data: object) -> str:
+    """JSON for other tools; control characters escaped (json leaves C1 and DEL as they are), never removed."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _print_skipped(skipped: tuple[Skipped, ...]) -> None:
     for item in skipped:
-        typer.echo(f"Skipped {item.path}: {item.reason}", err=True)
+        _echo(f"Skipped {item.path}: {item.reason}", err=True)
 
 
 @corpus_app.command("build")
@@ -117,11 +143,12 @@ def corpus_list(
     from .index import Index
 
     with _reported(ctx):
-        path, _ = _refresh(load_settings(corpus, index), quiet=True)
-        with Index(path) as opened:
+        settings = load_settings(corpus, index)
+        path, _ = _refresh(settings, quiet=True)
+        with Index(path, settings.lock_wait) as opened:
             documents = opened.documents()
     if as_json:
-        typer.echo(json.dumps([_document_json(d) for d in documents], ensure_ascii=False, indent=2))
+        _echo(_json([_document_json(d) for d in documents]))
         return
     _print_table(documents)
 
@@ -138,25 +165,26 @@ def corpus_show(
     from .index import Index
 
     with _reported(ctx):
-        path, _ = _refresh(load_settings(corpus, index), quiet=True)
-        with Index(path) as opened:
+        settings = load_settings(corpus, index)
+        path, _ = _refresh(settings, quiet=True)
+        with Index(path, settings.lock_wait) as opened:
             document, sentences = opened.document(doc_id)
     if as_json:
         data = _document_json(document) | {"sentences": [s.as_json() for s in sentences]}
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        _echo(_json(data))
         return
     source = document.source
-    typer.echo(f"{document.id}  ({document.path})")
+    _echo(f"{document.id}  ({document.path})")
     for name, value in source.as_dict().items():
-        typer.echo(f"  {name}: {value}")
+        _echo(f"  {name}: {value}")
     paragraph = None
     for s in sentences:
         if s.paragraph != paragraph:
-            typer.echo("")
+            _echo("")
             paragraph = s.paragraph
         marks = "# " if s.heading else ("?" if s.is_question else " ") + ("“" if s.in_quote else " ")
         speaker = f"{s.speaker}: " if s.speaker else ""
-        typer.echo(f"{s.position:>4} {marks} {speaker}{s.text}")
+        _echo(f"{s.position:>4} {marks} {speaker}{s.text}")
 
 
 @corpus_app.command("add")
@@ -183,7 +211,7 @@ def corpus_add(
         settings = load_settings(corpus, None)
         report = add(paths, settings.corpus, overrides, settings.max_file_bytes)
     for item in report.added:
-        typer.echo(f"Added {item.path} (from {item.origin})")
+        _echo(f"Added {item.path} (from {item.origin})")
     _print_skipped(report.skipped)
     if report.skipped:
         raise typer.Exit(EXIT_PARTIAL)
@@ -197,7 +225,12 @@ def corpus_fetch(
         typer.Argument(metavar="FEED...", help="RSS/Atom feeds, URLs or files [default: [feeds] urls in briefing.toml]."),
     ] = None,
     corpus: CorpusOption = None,
-    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for each feed or page.")] = 20.0,
+    timeout: Annotated[
+        Optional[float],
+        typer.Option(
+            min=0.1, help="Seconds each feed or page may take in all, whatever the server does [default: feeds.timeout, 20]."
+        ),
+    ] = None,
 ) -> None:
     """Add new articles from RSS/Atom feeds; entries whose link or text the corpus holds are left alone."""
     from .feeds import fetch
@@ -207,7 +240,7 @@ def corpus_fetch(
         chosen = tuple(feeds or ()) or settings.feeds
         if not chosen:
             raise UsageError("no feeds: give FEED... or list them under [feeds] urls in briefing.toml")
-        report = fetch(chosen, settings.corpus, limit=settings.max_file_bytes, timeout=timeout)
+        report = fetch(chosen, settings.corpus, limit=settings.max_file_bytes, timeout=timeout or settings.feed_timeout)
     _print_fetched(report)
     if report.skipped:
         raise typer.Exit(EXIT_PARTIAL)
@@ -217,14 +250,14 @@ def _print_fetched(report) -> None:
     """Each feed's entries, then one line for the feed: what became of them, or why it was skipped."""
     for feed in report.feeds:
         for item in feed.added:
-            typer.echo(f"Added {item.path} (from {item.origin})")
+            _echo(f"Added {item.path} (from {item.origin})")
         for item in feed.teasers:
-            typer.echo(f"Warning: {item.path}: {item.reason}", err=True)
+            _echo(f"Warning: {item.path}: {item.reason}", err=True)
         if feed.unread:
-            typer.echo(f"Skipped {feed.feed}: {feed.unread}", err=True)
+            _echo(f"Skipped {feed.feed}: {feed.unread}", err=True)
             continue
         _print_skipped(feed.skipped)
-        typer.echo(f"Feed {feed.feed}: {feed.summary}")
+        _echo(f"Feed {feed.feed}: {feed.summary}")
 
 
 TopicsOption = Annotated[
@@ -284,7 +317,7 @@ def make(
         path, _ = _refresh(settings, quiet=True)
         summary = SummarySettings(ranker=ranker)
         summary = replace(summary, rank=replace(summary.rank, sentences=sentences))
-        with Index(path) as opened:
+        with Index(path, settings.lock_wait) as opened:
             selection = summarise(opened, chosen_topic, summary)
         output_format, target = _output(output_format, out, settings.out, chosen_topic.name)
         if output_format is Format.text:
@@ -292,17 +325,17 @@ def make(
         else:
             brief, warnings = _write_brief(selection, output_format, target, day, settings)
             for warning in warnings:
-                typer.echo(f"Warning: {warning}", err=True)
+                _echo(f"Warning: {warning}", err=True)
             if str(target) != "-":
-                typer.echo(
+                _echo(
                     f"Wrote {target}: {plural(len(brief.points), 'point')} from {plural(len(brief.notes), 'source')}"
                     + (f", {len(brief.left_out)} left out to fit one page" if brief.left_out else "")
                     + "."
                 )
             if explain and brief.left_out:
-                typer.echo("Left out to fit one page (lowest ranked first out):")
+                _echo("Left out to fit one page (lowest ranked first out):")
                 for point in sorted(brief.left_out, key=lambda p: -p.rank):
-                    typer.echo(f"  rank {point.rank}: {_fit(point.text, 100)}")
+                    _echo(f"  rank {point.rank}: {_fit(point.text, 100)}")
     if explain:
         _print_explanation(selection)
 
@@ -369,12 +402,12 @@ def evaluate_command(
                 for r in report.results
             ],
         }
-        typer.echo(json.dumps(data, indent=2))
+        _echo(json.dumps(data, indent=2))
     else:
         _eval_table(report, len(topics), ranker, save_baseline if record else None)
     if report.skipped:
         count = len(report.skipped)
-        typer.echo(f"{count} article{'s' * (count != 1)} skipped: no text left to read in them.", err=True)
+        _echo(f"{count} article{'s' * (count != 1)} skipped: no text left to read in them.", err=True)
         raise typer.Exit(EXIT_PARTIAL)
 
 
@@ -393,32 +426,32 @@ def _cross_validate(ctx: typer.Context, dataset: Path, ranker: str, limit: int |
     means = {name: sum(r.means("ours")[name] for _, r in folds) / len(folds) for name in names}
     if as_json:
         halves = {half: {"topics": len(r.results), **r.means("ours")} for half, r in folds}
-        typer.echo(json.dumps({"ranker": ranker, "halves": halves, "mean": means}, indent=2))
+        _echo(json.dumps({"ranker": ranker, "halves": halves, "mean": means}, indent=2))
     else:
-        typer.echo(f"{'tested on':<18}{'R-1':>8}{'R-2':>8}{'R-SU4':>8}")
+        _echo(f"{'tested on':<18}{'R-1':>8}{'R-2':>8}{'R-SU4':>8}")
         for half, r in folds:
             m = r.means("ours")
-            typer.echo(f"{f'{len(r.results)} {half} topics':<18}{m['rouge_1']:8.4f}{m['rouge_2']:8.4f}{m['rouge_su4']:8.4f}")
-        typer.echo(f"{'mean of halves':<18}" + "".join(f"{means[n]:8.4f}" for n in names))
+            _echo(f"{f'{len(r.results)} {half} topics':<18}{m['rouge_1']:8.4f}{m['rouge_2']:8.4f}{m['rouge_su4']:8.4f}")
+        _echo(f"{'mean of halves':<18}" + "".join(f"{means[n]:8.4f}" for n in names))
     if skipped:
         raise typer.Exit(EXIT_PARTIAL)
 
 
 def _eval_table(report: Report, topics: int, ranker: str, saved: Path | None) -> None:
-    typer.echo(f"{'topic':<9}{'system':<15}{'R-1':>8}{'R-2':>8}{'R-SU4':>8}{'s':>7}")
+    _echo(f"{'topic':<9}{'system':<15}{'R-1':>8}{'R-2':>8}{'R-SU4':>8}{'s':>7}")
     for r in report.results:
-        typer.echo(f"{r.topic:<9}{r.system:<15}{r.rouge_1:8.4f}{r.rouge_2:8.4f}{r.rouge_su4:8.4f}{r.seconds:7.2f}")
-    typer.echo(f"\nmeans over {topics} topics (ranker {ranker}):")
+        _echo(f"{r.topic:<9}{r.system:<15}{r.rouge_1:8.4f}{r.rouge_2:8.4f}{r.rouge_su4:8.4f}{r.seconds:7.2f}")
+    _echo(f"\nmeans over {topics} topics (ranker {ranker}):")
     anchor = report.means("sumy-lexrank") if "sumy-lexrank" in report.systems() else None
     for system in report.systems():
         m = report.means(system)
         ratio = f"{m['rouge_2'] / anchor['rouge_2']:.2f}x sumy-lexrank R-2" if anchor else ""
-        typer.echo(
+        _echo(
             f"{system:<15}R-1 {m['rouge_1']:.4f}  R-2 {m['rouge_2']:.4f}  R-SU4 {m['rouge_su4']:.4f}  "
             f"{m['seconds']:.2f} s/topic  {ratio}".rstrip()
         )
     if saved:
-        typer.echo(f"Stored the baseline in {saved}: R-2 {report.means('ours')['rouge_2']:.4f}")
+        _echo(f"Stored the baseline in {saved}: R-2 {report.means('ours')['rouge_2']:.4f}")
 
 
 def _issue_date(text: str | None):
@@ -448,7 +481,7 @@ def _output(given: Format | None, written: str | None, folder: Path, topic: str)
 def _write_brief(selection: Selection, output_format: Format, target: Path, day, settings: Settings):
     """Render in the asked format and write it atomically; returns the brief and any warnings."""
     from .compose import compose
-    from .files import write_atomically
+    from .files import sweep, write_atomically
     from .render.pdf import one_page
     from .render.text import json_document, markdown
 
@@ -461,12 +494,18 @@ def _write_brief(selection: Selection, output_format: Format, target: Path, day,
         brief = compose(selection, day, settings.subject, stale_after=settings.stale_after_days)
         data = markdown(brief) if output_format is Format.md else json_document(brief, selection)
     if str(target) == "-":
-        typer.echo(data, nl=False)
+        if isinstance(data, bytes):
+            typer.echo(data, nl=False)  # a PDF's bytes, for a pipe
+        else:
+            _echo(data, nl=False)
     else:
+        sweep(target.parent)  # what a killed run left there
         try:
             write_atomically(target, data)
         except OSError as exc:
             raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        except FileError as exc:
+            raise UsageError(str(exc)) from exc
     return brief, warnings
 
 
@@ -499,6 +538,7 @@ def digest_command(
 ) -> None:
     """Make one brief per topic from the articles of a window, and an index page, into out/digests/<window>/."""
     from . import digest as dg
+    from . import record
     from .index import Index
     from .topics import load_topics
 
@@ -521,15 +561,16 @@ def digest_command(
         known = load_topics(topics)
         if fetch:
             skipped = _fetch_feeds(settings)
-        path, report = _refresh(settings, quiet=True)
-        if report.rebuilt_because:
-            typer.echo(f"Rebuilt the index: {report.rebuilt_because}.", err=True)
+        path, _ = _refresh(settings, quiet=True)
         digests = out or settings.digests
-        with Index(path) as opened:
-            earlier = dg.since_last_record(opened, digests) if since_last else None
+        with ExitStack() as held:
+            if since_last:  # from reading the record to writing it: no two digests cover the same articles
+                held.enter_context(record.held(settings.index, settings.lock_wait, _say))
+            opened = held.enter_context(Index(path, settings.lock_wait))
+            earlier = dg.since_last_record(path, digests) if since_last else None
             if earlier and earlier.recovered:
-                typer.echo(
-                    f"Warning: the index has lost its --since-last record (was it rebuilt?); took it from the "
+                _echo(
+                    f"Warning: there is no --since-last record at {record.path(path)}; took it from the "
                     f"handed-off digests in {digests} ({len(earlier.recovered)} articles).",
                     err=True,
                 )
@@ -557,15 +598,15 @@ def digest_command(
             if shared is not None:
                 from .handoff import deliver as copy_to
 
-                typer.echo(f"Delivered to {copy_to(made.folder, shared)}")
+                _echo(f"Delivered to {copy_to(made.folder, shared)}")
             if recipients:
                 from .compose import plural
                 from .handoff import mail
 
                 mail(made.files, recipients, settings.mail, dg.mail_subject(made), dg.mail_text(made))
-                typer.echo(f"Mailed {plural(len(made.files), 'PDF')} to {', '.join(recipients)}")
+                _echo(f"Mailed {plural(len(made.files), 'PDF')} to {', '.join(recipients)}")
             if earlier:
-                dg.record(opened, made, earlier.recovered)
+                dg.record(path, made, earlier.recovered)
     if skipped:
         raise typer.Exit(EXIT_PARTIAL)
 
@@ -586,9 +627,9 @@ def _fetch_feeds(settings: Settings) -> tuple[Skipped, ...]:
     from .feeds import fetch
 
     if not settings.feeds:
-        typer.echo("No feeds in briefing.toml ([feeds] urls): nothing fetched.", err=True)
+        _echo("No feeds in briefing.toml ([feeds] urls): nothing fetched.", err=True)
         return ()
-    report = fetch(settings.feeds, settings.corpus, limit=settings.max_file_bytes)
+    report = fetch(settings.feeds, settings.corpus, limit=settings.max_file_bytes, timeout=settings.feed_timeout)
     _print_fetched(report)
     return report.skipped
 
@@ -634,7 +675,7 @@ def _progress(label: str, total: int) -> Iterator[Callable[[str, str], None]]:
 
     def log(name: str, outcome: str) -> None:
         stamp = dt.datetime.now().isoformat(timespec="seconds")
-        typer.echo(f"{stamp} {label}: {name}: {outcome}", err=True)
+        _echo(f"{stamp} {label}: {name}: {outcome}", err=True)
 
     yield log
 
@@ -644,11 +685,11 @@ def _print_digest(made) -> None:
 
     rendered = sum(b.rendered for b in made.briefs)
     for item in made.unplaced:
-        typer.echo(f"Not placed in the window: {item.document_id} ({item.reason})", err=True)
+        _echo(f"Not placed in the window: {item.document_id} ({item.reason})", err=True)
     if not made.placed:
-        typer.echo(f"No articles in {made.window.label}: wrote an empty digest index to {made.folder / 'index.pdf'}")
+        _echo(f"No articles in {made.window.label}: wrote an empty digest index to {made.folder / 'index.pdf'}")
         return
-    typer.echo(
+    _echo(
         f"Wrote {made.folder}: {plural(len(made.briefs), 'brief')} ({rendered} rendered, "
         f"{len(made.briefs) - rendered} unchanged), {plural(len(made.nothing_new), 'topic')} with nothing new, "
         f"{plural(len(made.placed), 'article')}."
@@ -701,12 +742,12 @@ def schedule_command(
         job = sch.job_for(Path.cwd(), ("digest", *extra), out=load_settings().out)
         if systemd:
             for name, text in sch.systemd_units(when, job).items():
-                typer.echo(f"# {name}\n{text}")
+                _echo(f"# {name}\n{text}")
         else:
-            typer.echo(sch.cron_line(when, job))
+            _echo(sch.cron_line(when, job))
         if install and systemd:
             written = sch.install_systemd(when, job)
-            typer.echo(
+            _echo(
                 f"Wrote {', '.join(map(str, written))} and started {written[1].name} (`systemctl --user list-timers` "
                 f"shows it); the log is {job.log}. Without `loginctl enable-linger` it runs only while you are "
                 "logged in.",
@@ -714,7 +755,7 @@ def schedule_command(
             )
         elif install:
             sch.install_cron(when, job)
-            typer.echo(f"Installed in your crontab (`crontab -l` shows it); the log is {job.log}.", err=True)
+            _echo(f"Installed in your crontab (`crontab -l` shows it); the log is {job.log}.", err=True)
 
 
 @app.command("topics")
@@ -732,16 +773,17 @@ def list_topics(
 
     with _reported(ctx):
         known = load_topics(topics)
-        path, _ = _refresh(load_settings(corpus, index), quiet=True)
-        with Index(path) as opened:
+        settings = load_settings(corpus, index)
+        path, _ = _refresh(settings, quiet=True)
+        with Index(path, settings.lock_wait) as opened:
             counts = {name: count_matches(opened, t) for name, t in known.items()}
     if as_json:
         rows = [{"name": n, "title": t.title, "keywords": list(t.keywords), "matches": counts[n]} for n, t in known.items()]
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        _echo(_json(rows))
         return
     width = max(len(n) for n in known)
     for name, t in known.items():
-        typer.echo(f"{name:<{width}}  {counts[name]:>5}  {t.title}")
+        _echo(f"{name:<{width}}  {counts[name]:>5}  {t.title}")
 
 
 def _topic(name: str | None, keywords: str | None, topics: Path):
@@ -762,23 +804,23 @@ def _print_selection(selection: Selection) -> None:
     from .compose import plural
 
     sources = {s for pick in selection.chosen for s in pick.sources}
-    typer.echo(
+    _echo(
         f"{selection.topic.title}: {plural(len(selection.chosen), 'point')} from {plural(len(sources), 'source')} "
         f"(ranker {selection.ranker}; keywords: {', '.join(selection.topic.keywords)})"
     )
     for number, pick in enumerate(selection.chosen, 1):
         lead = f"{pick.lead_in.text} " if pick.lead_in else ""
         speaker = f" — {pick.candidate.sentence.speaker}" if pick.candidate.sentence.speaker else ""
-        typer.echo(f"\n{number:>2}. {lead}{pick.candidate.sentence.text}{speaker}")
-        typer.echo(f"    [{_cite(pick)}]")
+        _echo(f"\n{number:>2}. {lead}{pick.candidate.sentence.text}{speaker}")
+        _echo(f"    [{_cite(pick)}]")
 
 
 def _print_explanation(selection: Selection) -> None:
-    typer.echo("\nrelevance  centrality  redundancy  score  verdict — sentence")
+    _echo("\nrelevance  centrality  redundancy  score  verdict — sentence")
     for pick in (*selection.chosen, *selection.rejected):
         c = pick.candidate
         how = f" (continues {c.follows[0]}#{c.follows[1]})" if c.follows else ""
-        typer.echo(
+        _echo(
             f"{c.relevance:9.2f}  {pick.centrality:10.2f}  {pick.redundancy:10.2f}  {pick.score:5.2f}  "
             f"{pick.reason}{how} — {c.sentence.document_id}#{c.sentence.position}: {_fit(c.sentence.text, 90)}"
         )
@@ -803,7 +845,7 @@ def _print_table(documents: list[DocumentSummary]) -> None:
     widths[3] = min(widths[3], max(10, spare - widths[1]))
     for row in [header, *rows]:
         cells = [_fit(cell, width) for cell, width in zip(row, widths)]
-        typer.echo("  ".join([*(c.ljust(w) for c, w in zip(cells[:4], widths)), cells[4].rjust(widths[4])]).rstrip())
+        _echo("  ".join([*(c.ljust(w) for c, w in zip(cells[:4], widths)), cells[4].rjust(widths[4])]).rstrip())
 
 
 def _fit(text: str, width: int) -> str:

@@ -6,11 +6,13 @@ anything left unset comes from ``briefing.toml`` in the working folder, then the
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UsageError
+from .errors import FileError, UsageError
+from .files import LOCK_WAIT, MAX_SETTINGS_BYTES, read_limited
 from .ingest.loaders import MAX_FILE_BYTES
 
 CONFIG_FILE = Path("briefing.toml")
@@ -21,10 +23,12 @@ class Settings:
     corpus: Path = Path("corpus")
     index: Path = Path("out/index.sqlite")
     max_file_bytes: int = MAX_FILE_BYTES
+    lock_wait: float = LOCK_WAIT  # seconds to wait for another briefing process writing the index
     subject: str | None = None  # what the corpus is about, for brief titles: "Sanctions — Kazakhstan, …"
     out: Path = Path("out")  # where briefs go
     stale_after_days: int = 90  # a brief whose newest source is older says how old its material is
     feeds: tuple[str, ...] = ()  # RSS/Atom feeds `corpus fetch` reads when given none: URLs or files
+    feed_timeout: float = 20.0  # seconds a feed or page may take in all, whatever the server does
     digests: Path = Path("out/digests")  # one folder per digest window
     deliver: Path | None = None  # shared folder a finished digest is copied to
     mail: MailSettings | None = None  # SMTP hand-off, when [mail] is configured
@@ -62,24 +66,33 @@ def load_settings(
     stale = brief.get("stale_after_days", defaults.stale_after_days)
     if isinstance(stale, bool) or not isinstance(stale, int) or stale < 0:
         raise UsageError(f"{config}: brief.stale_after_days must be a whole number of days, 0 or more")
-    try:
-        max_bytes = int(table.get("max_file_bytes", defaults.max_file_bytes))
-    except (TypeError, ValueError) as exc:
-        raise UsageError(f"{config}: corpus.max_file_bytes must be a whole number") from exc
+    max_bytes = table.get("max_file_bytes", defaults.max_file_bytes)
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int):  # true is 1 to Python: a 1-byte cap
+        raise UsageError(f"{config}: corpus.max_file_bytes must be a whole number of bytes")
     if max_bytes <= 0:
         raise UsageError(f"{config}: corpus.max_file_bytes must be positive")
     return Settings(
         corpus=corpus or _path(table, "dir", defaults.corpus, config),
         index=index or _path(table, "index", defaults.index, config),
         max_file_bytes=max_bytes,
+        lock_wait=_seconds(table, "lock_wait", defaults.lock_wait, f"{config}: corpus.lock_wait"),
         subject=subject.strip() if subject else None,
         out=_path(brief, "out", defaults.out, config),
         stale_after_days=stale,
         feeds=_texts(feeds, "urls", config),
+        feed_timeout=_seconds(feeds, "timeout", defaults.feed_timeout, f"{config}: feeds.timeout"),
         digests=_path(digest, "out", defaults.digests, config),
         deliver=_path(digest, "deliver", Path(), config) if "deliver" in digest else None,
         mail=_mail(mail, config) if mail is not None else None,
     )
+
+
+def _seconds(table: dict, key: str, default: float, where: str) -> float:
+    """A positive number of seconds; ``true`` is no number, though Python counts it as 1."""
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise UsageError(f"{where} must be a positive number of seconds")
+    return float(value)
 
 
 def _texts(table: dict, key: str, config: Path) -> tuple[str, ...]:
@@ -96,11 +109,10 @@ def _mail(table: dict, config: Path) -> MailSettings:
     for key in ("host", "sender"):
         if not isinstance(table.get(key), str) or not table[key].strip():
             raise UsageError(f"{config}: mail.{key} must be given, in quotes")
-    port, timeout = table.get("port", 587), table.get("timeout", 30.0)
-    if not isinstance(port, int) or not 0 < port < 65536:
+    port = table.get("port", 587)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         raise UsageError(f"{config}: mail.port must be a port number, 1 to 65535")
-    if not isinstance(timeout, (int, float)) or timeout <= 0:
-        raise UsageError(f"{config}: mail.timeout must be a positive number of seconds")
+    timeout = _seconds(table, "timeout", 30.0, f"{config}: mail.timeout")
     security = table.get("security", "starttls")
     if security not in SECURITY:
         raise UsageError(f"{config}: mail.security must be one of {', '.join(SECURITY)}")
@@ -118,7 +130,7 @@ def _mail(table: dict, config: Path) -> MailSettings:
         username=username,
         password_env=password_env,
         security=security,
-        timeout=float(timeout),
+        timeout=timeout,
     )
 
 
@@ -130,11 +142,11 @@ def _path(table: dict, key: str, default: Path, config: Path) -> Path:
 
 
 def _read_config(config: Path) -> dict:
-    if not config.is_file():
+    if not os.path.lexists(config):
         return {}
     try:
-        return tomllib.loads(config.read_text(encoding="utf-8"))
+        return tomllib.loads(read_limited(config, MAX_SETTINGS_BYTES).decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"{config}: not valid TOML: {exc}") from exc
-    except OSError as exc:
-        raise UsageError(f"{config}: cannot read ({exc.strerror or exc})") from exc
+    except FileError as exc:
+        raise UsageError(str(exc)) from exc

@@ -17,7 +17,7 @@ from . import ingest
 from .errors import CorpusError, FileError
 from .ingest import loaders
 from .models import Document, Skipped, Source
-from .files import shareable, slug
+from .files import shareable, slug, sweep, temporary_prefix
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,7 @@ class Holdings:
     def __init__(self, corpus: Path, limit: int = loaders.MAX_FILE_BYTES) -> None:
         if not corpus.is_dir():
             raise CorpusError(f"corpus folder {corpus} does not exist (create it, or use --corpus DIR)")
+        sweep(corpus)  # what a killed `corpus add` or `fetch` left half-written
         self.corpus = corpus
         self._bodies, self._urls = _existing(corpus, limit)
 
@@ -124,7 +125,7 @@ def _existing(corpus: Path, limit: int) -> tuple[dict[str, str], dict[str, str]]
     urls: dict[str, str] = {}
     for file in scan(corpus)[0]:
         try:
-            loaded = loaders.parse(loaders.read(file.path, limit))
+            loaded = loaders.parse(loaders.read(file.path, limit, corpus))
         except FileError:
             continue
         bodies[_normalise(loaded.body)] = file.relative
@@ -154,7 +155,7 @@ def _write(corpus: Path, source: Source, body: str, fallback: str) -> Path:
     stem = file_name(source, fallback)
     temp = None
     try:
-        fd, temp = tempfile.mkstemp(prefix=".adding.", suffix=".md", dir=corpus)
+        fd, temp = tempfile.mkstemp(prefix=temporary_prefix(corpus / f"{stem}.md"), suffix=".tmp", dir=corpus)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
             out.write(loaders.front_matter(source) + "\n" + body)
         shareable(temp)

@@ -1,7 +1,7 @@
 """Digests: for a window of time, one brief per topic from that window's articles, and an index page.
 
 A window is either dates (an ISO week, a range, the last seven days) or "added since the
-last digest" (``--since-last``, state in the index database). Articles dated only to a
+last digest" (``--since-last``, its record in a file beside the index: ``record.py``). Articles dated only to a
 month count in every date window their month overlaps; ones dated only to a year, or not
 at all, cannot be placed in a date window and are listed as such on the index page,
 never dropped without a word. A brief is re-rendered only when what it would show
@@ -24,10 +24,13 @@ from pathlib import Path
 from . import __version__
 from .dates import PartialDate
 from .compose import plural
-from .errors import BriefingError, UsageError
-from .files import new_folder, slug, write_atomically
+from .errors import BriefingError, FileError, UsageError
+from .files import new_folder, read_limited, slug, sweep, write_atomically
 from .index import Index
+from .ingest.loaders import MAX_FILE_BYTES
 from .models import DocumentSummary, Selection, Source, Topic
+from .record import add as add_to_record
+from .record import load as load_record
 from .summarise import NothingFound, SummarySettings, summarise
 
 INDEX_JSON = "index.json"
@@ -224,6 +227,7 @@ def make_digest(
     earlier = _earlier(folder)
     try:
         digests.mkdir(parents=True, exist_ok=True)
+        sweep(digests)  # half-made digests of killed runs
         with new_folder(folder) as staging:
             run = _Run(window, subject, folder, staging, _renderer_fingerprint())
             briefs: list[TopicBrief] = []
@@ -320,8 +324,8 @@ def _renderer_fingerprint() -> str:
 
 def _sha256(path: Path) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        return hashlib.sha256(read_limited(path, MAX_FILE_BYTES)).hexdigest()
+    except FileError:
         return None
 
 
@@ -329,7 +333,7 @@ def _earlier(folder: Path) -> dict[str, TopicBrief]:
     """What an earlier run of this window wrote, from its index.json: only whether a brief can be
     kept and its size. Anything odd there only means the brief is rendered again."""
     try:
-        data = json.loads((folder / INDEX_JSON).read_text(encoding="utf-8"))
+        data = json.loads(read_limited(folder / INDEX_JSON, MAX_FILE_BYTES))
         found = {}
         for b in data["briefs"]:
             fields = {k: b[k] for k in ("name", "title", "file", "fingerprint", "sha256")}
@@ -337,7 +341,7 @@ def _earlier(folder: Path) -> dict[str, TopicBrief]:
             if all(isinstance(v, str) for v in fields.values()) and all(type(v) is int for v in counts.values()):
                 found[fields["name"]] = TopicBrief(**fields, **counts, top=(), rendered=False)
         return found
-    except (OSError, ValueError, KeyError, TypeError):
+    except (FileError, ValueError, KeyError, TypeError):
         return {}
 
 
@@ -399,29 +403,31 @@ def mail_text(digest: Digest) -> str:
 
 @dataclass(frozen=True)
 class SinceLast:
-    """What earlier ``--since-last`` digests covered: the index's record or, when the index has
-    lost it, the one read back from the handed-off digests (``recovered``, to be written again)."""
+    """What earlier ``--since-last`` digests covered: the record beside the index or, when it is
+    missing, the one read back from the handed-off digests (``recovered``, to be written again)."""
 
     digested: dict[str, str]
     recovered: dict[str, str]
     last: str | None  # the digest a new one follows
 
 
-def since_last_record(index: Index, digests: Path) -> SinceLast:
-    digested = index.digested()
-    if digested:
-        return SinceLast(digested, {}, index.last_digest())
+def since_last_record(index: Path, digests: Path) -> SinceLast:
+    kept = load_record(index)
+    if kept.last is not None:
+        return SinceLast(dict(kept.digested), {}, kept.last)
     recovered = _recorded_in(digests)
     return SinceLast(recovered, recovered, _latest(recovered.values()))
 
 
-def record(index: Index, digest: Digest, recovered: Mapping[str, str] | None = None) -> None:
-    """Mark a handed-off ``--since-last`` digest's articles as digested, so the next one starts
-    after them; ``recovered`` is the record taken from earlier digests' folders, kept too. The
-    folder is marked as handed off, so that a lost record is only ever rebuilt from those."""
-    for name in sorted(set((recovered or {}).values()), key=_added_order):
-        index.mark_digested([d for d, n in (recovered or {}).items() if n == name], name)
-    index.mark_digested([p.document_id for p in digest.placed], digest.window.name)
+def record(index: Path, digest: Digest, recovered: Mapping[str, str] | None = None) -> None:
+    """Record a handed-off ``--since-last`` digest's articles as digested beside ``index``, so the next
+    one starts after them; ``recovered`` is the record taken from earlier digests' folders, kept too.
+    The folder is marked as handed off, so that a lost record is only ever rebuilt from those."""
+    recovered = recovered or {}
+    covered = [
+        (name, [d for d, n in recovered.items() if n == name]) for name in sorted(set(recovered.values()), key=_added_order)
+    ]
+    add_to_record(index, [*covered, (digest.window.name, [p.document_id for p in digest.placed])])
     try:
         write_atomically(digest.folder / HANDED_OFF, f"{digest.window.name}\n")
     except OSError as exc:
@@ -430,16 +436,16 @@ def record(index: Index, digest: Digest, recovered: Mapping[str, str] | None = N
 
 def _recorded_in(digests: Path) -> dict[str, str]:
     """Which articles the handed-off ``--since-last`` digests in ``digests`` covered, by their
-    index.json: the record to fall back on when the index lost its own (it is rebuilt when
-    unreadable). A digest whose hand-off failed is not in it: its articles are still to be sent."""
+    index.json: the record to fall back on when the record file is gone. A digest whose
+    hand-off failed is not in it: its articles are still to be sent."""
     found: dict[str, str] = {}
     for folder in sorted(digests.glob("added-*"), key=lambda f: _added_order(f.name)):
         if not (folder / HANDED_OFF).is_file():
             continue
         try:
-            data = json.loads((folder / INDEX_JSON).read_text(encoding="utf-8"))
+            data = json.loads(read_limited(folder / INDEX_JSON, MAX_FILE_BYTES))
             ids = [a["id"] for a in data["articles"]]
-        except (OSError, ValueError, KeyError, TypeError):
+        except (FileError, ValueError, KeyError, TypeError):
             continue
         found.update((i, folder.name) for i in ids if isinstance(i, str))
     return found

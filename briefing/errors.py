@@ -7,7 +7,9 @@ turns them into ``Error: ...`` and an exit code::
     ├── UsageError            exit 2  an option, argument or config value is wrong
     ├── CorpusError           exit 1  the corpus folder cannot be used, or a document is unknown
     │   └── FileError         exit 1  one file cannot be used (batch commands skip it and go on)
+    ├── BusyError             exit 1  another briefing process held a lock for longer than we wait
     └── IndexDatabaseError    exit 1  the index database cannot be opened or written
+        └── NotAnIndexError   exit 2  --index names something that is not an index of ours (left untouched)
 
 A run that finished but skipped some inputs exits with ``EXIT_PARTIAL``.
 """
@@ -40,5 +42,13 @@ class FileError(CorpusError):
         self.reason = reason
 
 
+class BusyError(BriefingError):
+    exit_code = 1
+
+
 class IndexDatabaseError(BriefingError):
     exit_code = 1
+
+
+class NotAnIndexError(IndexDatabaseError):
+    exit_code = 2

@@ -28,8 +28,10 @@ from pathlib import Path
 import numpy as np
 
 from .dates import parse_date
-from .errors import UsageError
+from .errors import FileError, UsageError
+from .files import read_limited
 from .index import Index
+from .ingest.loaders import MAX_FILE_BYTES
 from .models import Skipped
 from .nlp import sentences as split_sentences
 from .nlp import stems as split_stems
@@ -104,19 +106,26 @@ def load_dataset(root: Path) -> list[EvalTopic]:
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return _bytes(path).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise UsageError(f"{path}: not UTF-8") from exc
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+
+
+def _bytes(path: Path) -> bytes:
+    """A dataset file's bytes: a regular file under the corpus size cap (a link is followed, as
+    datasets are often assembled from links; a FIFO or device is refused, never opened)."""
+    try:
+        return read_limited(path, MAX_FILE_BYTES)
+    except FileError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def fingerprint(topics: Sequence[EvalTopic]) -> str:
     """A hash of the topics' files (names and bytes), to know which data a stored score is for."""
     digest = hashlib.sha256()
     for topic in topics:
-        for path in sorted(p for p in topic.folder.rglob("*") if p.is_file()):
-            digest.update(f"{topic.id}/{path.relative_to(topic.folder).as_posix()}".encode() + b"\0" + path.read_bytes())
+        for path in sorted(p for p in topic.folder.rglob("*") if not p.is_dir()):
+            digest.update(f"{topic.id}/{path.relative_to(topic.folder).as_posix()}".encode() + b"\0" + _bytes(path))
     return digest.hexdigest()
 
 
@@ -137,7 +146,7 @@ def _corpus(topic: EvalTopic, folder: Path) -> Path:
             docno, date, headline = (line.split("\t") + ["", ""])[:3]
             known[f"{docno}.txt"] = {"outlet": docno[:3], "date": _valid_date(date[:10]), "title": headline}
     for doc in sorted((topic.folder / "docs").glob("*.txt")):
-        (corpus / doc.name).write_bytes(doc.read_bytes())
+        (corpus / doc.name).write_bytes(_bytes(doc))
     entries = {name: {k: v for k, v in fields.items() if v} for name, fields in known.items()}
     if entries:
         (corpus / "sources.toml").write_text(tomli_w.dumps(entries), encoding="utf-8")
@@ -216,7 +225,7 @@ def sumy_system(name: str, topic: EvalTopic) -> list[str]:
     except ImportError as exc:
         raise UsageError("the sumy baselines need sumy: pip install -e '.[eval]'") from exc
     text = "\n\n".join(
-        p.read_bytes().decode("utf-8", errors="replace") for p in sorted((topic.folder / "docs").glob("*.txt"))
+        _bytes(p).decode("utf-8", errors="replace") for p in sorted((topic.folder / "docs").glob("*.txt"))
     )
     document = PlaintextParser.from_string(text, _NoDownloadTokenizer()).document
     summarizer = (LexRankSummarizer if name == "sumy-lexrank" else TextRankSummarizer)(Stemmer("english"))

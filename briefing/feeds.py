@@ -1,7 +1,8 @@
 """RSS and Atom feeds into the corpus: each new entry becomes a corpus file with its metadata.
 
-We fetch every byte ourselves (http and https only, a size cap, a deadline) and hand
-feedparser bytes, never a URL: feedparser would otherwise follow any scheme, without limits.
+We fetch every byte ourselves (http and https only, a size cap, a deadline no server can
+stretch, no address on this machine or the local network unless the feed is there too) and
+hand feedparser bytes, never a URL: feedparser would otherwise follow any scheme, without limits.
 An entry whose link the corpus holds is known before anything else is fetched, so a
 re-run downloads the feeds and nothing more.
 """
@@ -13,15 +14,18 @@ import datetime as dt
 import email.utils
 import http.client
 import io
+import ipaddress
 import re
+import socket
+import ssl
+import threading
 import time
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.error import HTTPError, URLError
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 from xml.sax import SAXParseException
 
 import feedparser
@@ -29,6 +33,7 @@ import feedparser
 from .corpus import Added, Holdings
 from .dates import PartialDate, parse_date
 from .errors import FileError
+from .files import read_limited
 from .ingest import loaders
 from .models import Skipped, Source
 
@@ -119,8 +124,9 @@ def fetch(
 
 
 def _fetch_one(feed: str, holdings: Holdings, limit: int, timeout: float) -> FeedResult:
+    web = _Web(limit, timeout, home=None if "://" in feed else THIS_MACHINE)
     try:
-        parsed, notes = _read_feed(feed, limit, timeout)
+        parsed, notes = _read_feed(feed, web)
     except FileError as exc:
         return FeedResult(feed, unread=exc.reason)
     added: list[Added] = []
@@ -136,7 +142,7 @@ def _fetch_one(feed: str, holdings: Holdings, limit: int, timeout: float) -> Fee
             continue
         page_problem = ""
         try:
-            source, body, page_problem = _article(entry, source, origin, limit, timeout)
+            source, body, page_problem = _article(entry, source, origin, web)
             if holdings.by_text(body):
                 known.append(origin)
                 continue
@@ -148,13 +154,13 @@ def _fetch_one(feed: str, holdings: Holdings, limit: int, timeout: float) -> Fee
     return FeedResult(feed, tuple(added), tuple(known), tuple(skipped), tuple(teasers), notes)
 
 
-def _read_feed(feed: str, limit: int, timeout: float) -> tuple[feedparser.FeedParserDict, tuple[str, ...]]:
+def _read_feed(feed: str, web: _Web) -> tuple[feedparser.FeedParserDict, tuple[str, ...]]:
     """The feed parsed, and what was wrong with it that feedparser read past."""
     if "://" in feed:
-        response = _get(feed, limit, timeout)
+        response = web.get(feed)
         data, served, headers = response.data, response.charset, {"content-location": response.url}
     else:
-        data, served, headers = loaders.read_bytes(Path(feed), limit), None, {}
+        data, served, headers = read_limited(Path(feed), web.limit), None, {}
     if not data.strip():
         raise FileError(feed, "not an RSS or Atom feed (empty)")
     encoded = _encoding(data, served)
@@ -318,9 +324,7 @@ def _date(entry: feedparser.FeedParserDict) -> PartialDate | None:
     return None
 
 
-def _article(
-    entry: feedparser.FeedParserDict, source: Source, origin: str, limit: int, timeout: float
-) -> tuple[Source, str, str]:
+def _article(entry: feedparser.FeedParserDict, source: Source, origin: str, web: _Web) -> tuple[Source, str, str]:
     """The entry's own text when it is the whole article, else the linked page's main text
     (when longer), else what text the feed gives; and why the page was not used, if it failed."""
     given = _given_text(entry)
@@ -328,7 +332,7 @@ def _article(
         return source, given, ""
     if source.url:
         try:
-            page = _page(source.url, limit, timeout)
+            page = _page(source.url, web)
         except FileError as exc:
             if not given:
                 raise FileError(origin, f"the feed gives no article text and the page cannot be used: {exc.reason}")
@@ -364,8 +368,8 @@ def _text(value: str) -> str:
     return _NOT_TEXT.sub("", value)
 
 
-def _page(url: str, limit: int, timeout: float) -> loaders.Loaded:
-    response = _get(url, limit, timeout)
+def _page(url: str, web: _Web) -> loaders.Loaded:
+    response = web.get(url)
     media = response.content_type.split(";")[0].strip().lower()
     if media not in _HTML_TYPES:
         raise FileError(url, f"not a web page ({media or 'no content type'})")
@@ -420,61 +424,218 @@ class _Response:
     charset: str | None
 
 
-class _WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """urllib would follow a redirect to ftp too; we follow http and https only."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if urlsplit(newurl).scheme.lower() not in SCHEMES:
-            raise HTTPError(newurl, code, f"redirects to {newurl}, not an http or https URL", headers, fp)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+THIS_MACHINE = "this machine"
+_INTERNET = "the internet"
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_MAX_REDIRECTS = 10
 
 
-_OPENER = urllib.request.build_opener(_WebOnlyRedirects)
+def _where(address: str) -> str:
+    """Where an IP address is: this machine, the local network, a link-local network, or the internet."""
+    ip = ipaddress.ip_address(address.split("%")[0])  # an IPv6 scope ("fe80::1%eth0") is no part of it
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback or ip.is_unspecified:
+        return THIS_MACHINE
+    if ip.is_link_local:
+        return "a link-local network"
+    if ip.is_private or not ip.is_global:
+        return "the local network"
+    return _INTERNET
 
 
-def _get(url: str, limit: int, timeout: float) -> _Response:
-    """The body of an http(s) URL, refused past ``limit`` bytes or ``timeout`` seconds in all."""
-    from . import __version__
+class _Deadline:
+    """One request's wall clock: when it runs out, every socket of the request is shut, so no server
+    (one that trickles a byte every few seconds, in its headers or its body) keeps us past it."""
 
-    try:
-        scheme = urlsplit(url).scheme.lower()
-    except ValueError as exc:
-        raise FileError(url, f"not a URL ({exc})") from None
-    if scheme not in SCHEMES:
-        raise FileError(url, "only http and https URLs are fetched" + (f", not {scheme}:" if scheme else ""))
-    request = urllib.request.Request(url, headers={"User-Agent": f"briefing/{__version__} (corpus fetch)"})
-    deadline = time.monotonic() + timeout
-    try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > limit:
-                raise FileError(url, f"{int(declared):,} bytes, over the {limit:,}-byte limit")
-            chunks: list[bytes] = []
-            size = 0
-            while chunk := response.read(_CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise FileError(url, f"more than {limit:,} bytes, over the limit")
-                if time.monotonic() > deadline:
-                    raise FileError(url, f"not received within {timeout:g} s")
-                chunks.append(chunk)
-            return _Response(
-                response.geturl(),
-                b"".join(chunks),
-                response.headers.get("Content-Type", ""),
-                response.headers.get_content_charset(),
-            )
-    except HTTPError as exc:
-        exc.close()
-        raise FileError(url, f"HTTP {exc.code} {exc.reason}") from None
-    except URLError as exc:
-        if isinstance(exc.reason, TimeoutError):
-            raise FileError(url, f"no answer within {timeout:g} s") from None
-        raise FileError(url, f"cannot connect ({_why(exc.reason)})") from None
-    except TimeoutError:
-        raise FileError(url, f"no answer within {timeout:g} s") from None
-    except (OSError, http.client.HTTPException, ValueError) as exc:
-        raise FileError(url, f"cannot fetch ({_why(exc)})") from None
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+        self.expired = False
+        self.answered = False  # the status line and headers came
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def left(self) -> float:
+        left = self.end - time.monotonic()
+        if left <= 0 or self.expired:
+            self.expired = True
+            raise TimeoutError
+        return left
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            if self.expired:
+                raise TimeoutError
+            self._sockets.append(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                try:  # the plain socket's shutdown, not TLS's: this thread must not touch the TLS state
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+
+class _Web:
+    """The web as one feed may use it: http(s) only, a size cap, and each request (name lookup,
+    connection, headers, body, redirects) under one deadline whatever the server does.
+
+    A feed may lead only to addresses on the internet and to those where it lives itself: a feed
+    on the internet cannot make us fetch (and store in the corpus) a page on this machine or the
+    local network, such as another local port. ``home`` is where the feed lives; a feed file
+    lives on this machine, and a URL's home is where its first request went. A host that did not
+    answer in time is not asked again for this feed, so a feed of many stalling links costs one
+    deadline, not one per link.
+    """
+
+    def __init__(self, limit: int, timeout: float, home: str | None = None) -> None:
+        self.limit = limit
+        self.timeout = timeout
+        self.home = home
+        self._stalled: set[str] = set()
+
+    def get(self, url: str) -> _Response:
+        """The body of an http(s) URL, refused past ``limit`` bytes or ``timeout`` seconds in all."""
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 (raises ValueError for a port that is not one)
+        except ValueError as exc:
+            raise FileError(url, f"not a URL ({exc})") from None
+        if parts.netloc in self._stalled:
+            raise FileError(url, f"{parts.netloc} did not answer within {self.timeout:g} s before; not asked again")
+        deadline = _Deadline(self.timeout)
+        try:
+            with deadline:
+                return self._follow(url, deadline)
+        except FileError:
+            raise
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            if deadline.expired or isinstance(exc, TimeoutError):
+                self._stalled.add(parts.netloc)
+                what = "not received" if deadline.answered else "no answer"
+                raise FileError(url, f"{what} within {self.timeout:g} s") from None
+            if isinstance(exc, OSError) and not deadline.answered:
+                raise FileError(url, f"cannot connect ({_why(exc)})") from None
+            raise FileError(url, f"cannot fetch ({_why(exc)})") from None
+
+    def _follow(self, url: str, deadline: _Deadline) -> _Response:
+        given = url
+        for _ in range(_MAX_REDIRECTS + 1):
+            connection, response = self._request(given, url, deadline)
+            try:
+                location = response.getheader("Location")
+                if response.status in _REDIRECTS and location:
+                    target = urljoin(url, location.strip())
+                    if urlsplit(target).scheme.lower() not in SCHEMES:
+                        raise FileError(given, f"HTTP {response.status} redirects to {target}, not an http or https URL")
+                    url, deadline.answered = target, False
+                    continue
+                if not 200 <= response.status < 300:
+                    raise FileError(given, f"HTTP {response.status} {response.reason}")
+                return _Response(url, self._body(given, response, deadline), response.getheader("Content-Type", ""),
+                                 response.msg.get_content_charset())
+            finally:
+                connection.close()
+        raise FileError(given, f"more than {_MAX_REDIRECTS} redirects")
+
+    def _request(self, given: str, url: str, deadline: _Deadline) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+        from . import __version__
+
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme not in SCHEMES:
+            raise FileError(given, "only http and https URLs are fetched" + (f", not {scheme}:" if scheme else ""))
+        if not parts.hostname:
+            raise FileError(given, "not a URL (no host name)")
+        port = parts.port or (443 if scheme == "https" else 80)
+        sock, place = self._connect(given, parts.hostname, port, deadline)
+        if scheme == "https":
+            sock = _tls().wrap_socket(sock, server_hostname=parts.hostname)
+            deadline.watch(sock)
+        if self.home is None:
+            self.home = place
+        connection = http.client.HTTPConnection(parts.hostname, port)
+        connection.sock = sock  # connected here, to the address that was checked: never looked up again
+        try:
+            path = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+            host = parts.netloc.rpartition("@")[2]
+            connection.request("GET", path, headers={"Host": host, "User-Agent": f"briefing/{__version__} (corpus fetch)"})
+            response = connection.getresponse()
+            if deadline.expired:  # the socket shut mid-header reads as headers that ended there
+                raise TimeoutError
+        except BaseException:
+            connection.close()
+            raise
+        deadline.answered = True
+        return connection, response
+
+    def _connect(self, given: str, host: str, port: int, deadline: _Deadline) -> tuple[socket.socket, str]:
+        """A socket connected to an address of ``host`` this feed may use, and where that address is."""
+        found: list = []
+
+        def look_up() -> None:
+            try:
+                found.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+            except OSError as exc:
+                found.append(exc)
+
+        thread = threading.Thread(target=look_up, daemon=True)  # a stalled name server is no exception
+        thread.start()
+        thread.join(deadline.left())
+        if not found:
+            raise TimeoutError
+        if isinstance(found[0], OSError):
+            raise found[0]
+        usable = [(info, _where(info[4][0])) for info in found[0]]
+        allowed = [(info, place) for info, place in usable if self.home in (None, place) or place == _INTERNET]
+        if not allowed:
+            address, place = usable[0][0][4][0], usable[0][1]
+            at = host if host == address else f"{host} ({address})"
+            raise FileError(given, f"{at} is on {place}, and the feed is not: not fetched")
+        problem: OSError = OSError("no address")
+        for (family, kind, protocol, _, address), place in allowed:
+            sock = socket.socket(family, kind, protocol)
+            try:
+                deadline.watch(sock)
+                sock.settimeout(deadline.left())
+                sock.connect(address)
+                return sock, place
+            except OSError as exc:
+                sock.close()
+                problem = exc
+        raise problem
+
+    def _body(self, given: str, response: http.client.HTTPResponse, deadline: _Deadline) -> bytes:
+        declared = response.getheader("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.limit:
+            raise FileError(given, f"{int(declared):,} bytes, over the {self.limit:,}-byte limit")
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := response.read(_CHUNK):
+            size += len(chunk)
+            if size > self.limit:
+                raise FileError(given, f"more than {self.limit:,} bytes, over the limit")
+            chunks.append(chunk)
+        if deadline.expired:  # a socket shut at the deadline reads as the end of a body without a length
+            raise TimeoutError
+        return b"".join(chunks)
+
+
+@cache
+def _tls() -> ssl.SSLContext:
+    return ssl.create_default_context()
 
 
 def _why(reason: object) -> str:

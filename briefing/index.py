@@ -1,39 +1,56 @@
 """The sentence index: documents and sentences in SQLite, with an FTS5 index over stems.
 
-The index is a cache of the corpus folder, rebuilt incrementally: a file whose bytes
-(and sidecar metadata) hash the same as last time is not parsed again, a removed file
-is removed, and a change to the text-processing code re-processes every file. A
-database from another schema version, or one that is not a database at all, is
-rebuilt into a temporary file and swapped in, so a failed build never leaves a
-half-written index behind.
+The index is a cache of the corpus folder, nothing more, rebuilt incrementally: a file whose
+bytes (and sidecar metadata) hash the same as last time is not parsed again, a removed file
+is removed, and a change to the text-processing code re-processes every file. An index of an
+older schema version, or a corrupt one (set aside, never deleted), is rebuilt into a temporary
+file and swapped in, so a failed build never leaves a half-written index behind. What must
+outlive a rebuild, the ``--since-last`` record, lives beside it (``record.py``).
 
-One thing in it is not a cache: which documents the last ``--since-last`` digest
-covered (the ``digested`` table), so that the next one holds only what came after.
+Only what is an index of ours is ever written: a path that holds anything else (an article,
+a topics file, another program's database, an index of a newer version) is refused and left
+as it is. Writers take a lock beside the index and wait for one another, so a build never
+mistakes another's lock for corruption; readers wait (SQLite's busy timeout) for a commit.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import sqlite3
 import tempfile
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import closing, contextmanager
 from importlib import resources
 from pathlib import Path
 
-from . import ingest
+from . import ingest, record
 from .corpus import CorpusFile, scan
 from .dates import parse_date
-from .errors import CorpusError, FileError, IndexDatabaseError
+from .errors import BusyError, CorpusError, FileError, IndexDatabaseError, NotAnIndexError
+from .files import LOCK_WAIT, not_regular, locked, sweep, temporary_prefix
 from .models import BuildReport, Document, DocumentSummary, Sentence, Skipped, Source
 from .nlp import stems
 
-SCHEMA_VERSION = 3
-# How an index of an earlier version becomes the current one in place, keeping the digest record.
-_MIGRATIONS = {2: "ALTER TABLE sentences ADD COLUMN is_heading INTEGER NOT NULL DEFAULT 0;"}
+SCHEMA_VERSION = 4
+# How an index of an earlier version becomes the current one in place: its statements, and
+# whether its sentences must be made again. The --since-last record leaves version 3 for record.py;
+# version 4 remembers the files it refused for their text, so that each is processed once, not
+# at every build (a file of a million lines cost each later `make` its processing time again).
+_MIGRATIONS = {
+    2: ("ALTER TABLE sentences ADD COLUMN is_heading INTEGER NOT NULL DEFAULT 0;", True),
+    3: (
+        "DROP TABLE digested;"
+        "CREATE TABLE refused (path TEXT PRIMARY KEY, content_hash TEXT NOT NULL, reason TEXT NOT NULL);",
+        False,
+    ),
+}
 APPLICATION_ID = int.from_bytes(b"brfg", "big")  # marks a database as a briefing index
 _SQLITE_HEADER = b"SQLite format 3\x00"
+_CORRUPT = ("SQLITE_CORRUPT", "SQLITE_NOTADB")  # what a damaged file gives, as against a busy or full disk
+_BUSY = ("SQLITE_BUSY", "SQLITE_LOCKED")
+_CACHE_KIB = 65536  # a build's changes stay in memory until commit, so readers are locked out only then
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -56,10 +73,10 @@ CREATE TABLE sentences (
     is_heading INTEGER NOT NULL DEFAULT 0,
     UNIQUE (document_id, position)
 );
+CREATE TABLE refused (path TEXT PRIMARY KEY, content_hash TEXT NOT NULL, reason TEXT NOT NULL);
 CREATE VIRTUAL TABLE sentence_fts USING fts5(
     stems, content='sentences', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
 );
-CREATE TABLE digested (document_id TEXT PRIMARY KEY, digest TEXT NOT NULL);
 CREATE TRIGGER sentences_ai AFTER INSERT ON sentences BEGIN
     INSERT INTO sentence_fts (rowid, stems) VALUES (new.id, new.stems);
 END;
@@ -93,22 +110,23 @@ def processing_fingerprint() -> str:
 class Index:
     """An open sentence index. Use ``Index.build`` to create or refresh one from a corpus folder."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, wait: float = LOCK_WAIT) -> None:
         self.path = Path(path)
         if not self.path.is_file():
             raise IndexDatabaseError(f"no index at {self.path}: run `briefing corpus build` first")
         try:
-            self.db = _connect(self.path)
+            self.db = _connect(self.path, wait)
         except sqlite3.Error as exc:
-            raise IndexDatabaseError(f"cannot open the index {self.path}: {exc}") from exc
+            raise _failure(self.path, exc, wait) from exc
         try:
             application, version = (
                 self.db.execute("PRAGMA application_id").fetchone()[0],
                 self.db.execute("PRAGMA user_version").fetchone()[0],
             )
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             self.db.close()
-            raise IndexDatabaseError(f"index {self.path} is corrupt ({exc}): run `briefing corpus build`") from exc
+            raise _failure(self.path, exc, wait) from exc
+        self._wait = wait
         if application != APPLICATION_ID or version != SCHEMA_VERSION:
             self.db.close()
             what = "is not a briefing index" if application != APPLICATION_ID else f"has schema version {version}"
@@ -124,34 +142,49 @@ class Index:
         self.db.close()
 
     @classmethod
-    def build(cls, corpus: Path, path: Path, limit: int = ingest.loaders.MAX_FILE_BYTES) -> BuildReport:
+    def build(
+        cls,
+        corpus: Path,
+        path: Path,
+        limit: int = ingest.loaders.MAX_FILE_BYTES,
+        wait: float = LOCK_WAIT,
+        waiting: Callable[[str], None] = lambda message: None,
+    ) -> BuildReport:
         """Bring the index at ``path`` up to date with the corpus folder; returns what was done.
 
-        A corrupt index is set aside (never deleted) and rebuilt; a file that is some other
-        program's database, or not a file at all, is refused.
+        Only a missing path or an empty file becomes a new index; anything else that is not an
+        index of ours is refused untouched (NotAnIndexError). A corrupt index of ours is set aside
+        (never deleted) and rebuilt. Another process writing the index is waited for, up to ``wait``
+        seconds (``waiting`` is told), then BusyError.
         """
-        files, skipped = scan(Path(corpus))
-        path = Path(path)
+        corpus, path = Path(corpus), Path(path)
+        files, skipped = scan(corpus)
+        _refuse_foreign(path)  # before anything is made beside it
         try:
-            reason = _rebuild_reason(path)
-            if reason is None:
-                with closing(_connect(path)) as db:
-                    _migrate(db)
-                    return _refresh(db, files, skipped, limit, rebuilt_because=None)
-            return _build_fresh(path, files, skipped, limit, reason)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with locked(path.with_name(f".{path.name}.lock"), wait, f"the index {path}", waiting):
+                sweep(path.parent)  # what a killed build left: its temporary index
+                reason = _rebuild_reason(path, wait)
+                if reason is None:
+                    with closing(_connect(path, wait)) as db:
+                        _migrate(db, path, wait)
+                        return _refresh(db, corpus, files, skipped, limit, rebuilt_because=None)
+                return _build_fresh(path, corpus, files, skipped, limit, reason)
         except sqlite3.Error as exc:
-            raise IndexDatabaseError(f"cannot write the index {path}: {exc}") from exc
+            raise _failure(path, exc, wait) from exc
         except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise IndexDatabaseError(_no_space(path)) from exc
             raise IndexDatabaseError(f"cannot write the index {path}: {exc.strerror or exc}") from exc
 
     def documents(self, doc_id: str | None = None) -> list[DocumentSummary]:
         """Every document (or the one with ``doc_id``), ordered by id."""
-        rows = self.db.execute(
+        rows = self._rows(
             f"SELECT d.id, d.path, {', '.join('d.' + c for c in _SOURCE_COLUMNS)},"
             " (SELECT count(*) FROM sentences s WHERE s.document_id = d.id AND s.is_heading = 0)"
             " FROM documents d WHERE ? IS NULL OR d.id = ? ORDER BY d.id",
             (doc_id, doc_id),
-        ).fetchall()
+        )
         return [DocumentSummary(row[0], row[1], _source(row[2:-1]), row[-1]) for row in rows]
 
     def document(self, doc_id: str) -> tuple[DocumentSummary, list[Sentence]]:
@@ -159,9 +192,9 @@ class Index:
         found = self.documents(doc_id)
         if not found:
             raise CorpusError(_unknown_id(doc_id, [d.id for d in self.documents()]))
-        rows = self.db.execute(
+        rows = self._rows(
             f"SELECT {_SENTENCE_COLUMNS} FROM sentences n WHERE n.document_id = ? ORDER BY n.position", (doc_id,)
-        ).fetchall()
+        )
         return found[0], [_sentence(row) for row in rows]
 
     def sources(self) -> dict[str, Source]:
@@ -175,21 +208,21 @@ class Index:
 
         Each comes with its stems and its BM25 score, made positive: higher is better.
         """
-        rows = self.db.execute(
+        rows = self._rows(
             f"SELECT {_SENTENCE_COLUMNS}, n.stems, -bm25(sentence_fts) AS score"
             " FROM sentence_fts JOIN sentences n ON n.id = sentence_fts.rowid"
             f" WHERE sentence_fts MATCH ? AND n.is_question = 0{self._scope(within, 'n')}"
             " ORDER BY score DESC, n.document_id, n.position LIMIT ?",
             (query, limit),
-        ).fetchall()
+        )
         return [(_sentence(row[:8]), tuple(row[8].split()), row[9]) for row in rows]
 
     def count(self, query: str) -> int:
-        return self.db.execute(
+        return self._rows(
             "SELECT count(*) FROM sentence_fts JOIN sentences s ON s.id = sentence_fts.rowid"
             " WHERE sentence_fts MATCH ? AND s.is_question = 0",
             (query,),
-        ).fetchone()[0]
+        )[0][0]
 
     def _scope(self, within: Collection[str] | None, table: str) -> str:
         """A condition keeping rows of ``table`` to the documents ``within`` names (none: all of them);
@@ -201,44 +234,30 @@ class Index:
         self.db.executemany("INSERT OR IGNORE INTO temp.scope (id) VALUES (?)", ((i,) for i in within))
         return f" AND {table}.document_id IN (SELECT id FROM temp.scope)"
 
-    def digested(self) -> dict[str, str]:
-        """The documents earlier ``--since-last`` digests covered, each with the digest that did."""
-        return dict(self.db.execute("SELECT document_id, digest FROM digested ORDER BY document_id"))
-
-    def last_digest(self) -> str | None:
-        """The ``--since-last`` digest recorded last."""
-        row = self.db.execute("SELECT digest FROM digested ORDER BY rowid DESC LIMIT 1").fetchone()
-        return row[0] if row else None
-
-    def mark_digested(self, doc_ids: Collection[str], digest: str) -> None:
-        """Record that a finished digest covered these documents."""
+    def _rows(self, sql: str, parameters: tuple | list = ()) -> list[tuple]:
+        """A query's rows; a database that is busy past the wait, or damaged, is a BriefingError."""
         try:
-            with _transaction(self.db):
-                self.db.executemany(
-                    "INSERT OR REPLACE INTO digested (document_id, digest) VALUES (?, ?)",
-                    ((doc_id, digest) for doc_id in sorted(doc_ids)),
-                )
+            return self.db.execute(sql, parameters).fetchall()
         except sqlite3.Error as exc:
-            raise IndexDatabaseError(f"cannot record the digest in {self.path}: {exc}") from exc
+            raise _failure(self.path, exc, self._wait) from exc
 
     def neighbours(self, ids: list[tuple[str, int]], offset: int) -> dict[tuple[str, int], tuple[Sentence, tuple[str, ...]]]:
         """For each sentence id, the sentence ``offset`` places away in the same paragraph, if any."""
         found = {}
         for doc_id, position in ids:
-            row = self.db.execute(
+            for row in self._rows(
                 f"SELECT {_SENTENCE_COLUMNS}, n.stems FROM sentences n"
                 " JOIN sentences s ON s.document_id = n.document_id AND s.paragraph = n.paragraph"
                 " WHERE s.document_id = ? AND s.position = ? AND n.position = ?",
                 (doc_id, position, position + offset),
-            ).fetchone()
-            if row:
+            ):
                 found[(doc_id, position)] = (_sentence(row[:8]), tuple(row[8].split()))
         return found
 
     def mentions(self, phrase: str, limit: int = 50) -> list[str]:
         """Texts of sentences that contain a phrase (matched on stems), in id order."""
         query = '"' + " ".join(stems(phrase)).replace('"', '""') + '"'
-        rows = self.db.execute(
+        rows = self._rows(
             "SELECT n.text FROM sentence_fts JOIN sentences n ON n.id = sentence_fts.rowid"
             " WHERE sentence_fts MATCH ? ORDER BY n.document_id, n.position LIMIT ?",
             (query, limit),
@@ -248,7 +267,7 @@ class Index:
     def stems_by_document(self, doc_ids: list[str]) -> dict[str, list[tuple[str, ...]]]:
         """The stems of every sentence of these documents: the background a summariser weighs words against."""
         marks = ", ".join("?" * len(doc_ids))
-        rows = self.db.execute(
+        rows = self._rows(
             f"SELECT document_id, stems FROM sentences WHERE document_id IN ({marks}) AND is_heading = 0"
             " ORDER BY document_id, position",
             doc_ids,
@@ -267,84 +286,158 @@ def _unknown_id(doc_id: str, ids: list[str]) -> str:
     return f"no document {doc_id!r} in the index{hint}"
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path, isolation_level=None)
+def _connect(path: Path, wait: float = LOCK_WAIT) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=wait, isolation_level=None)
     db.execute("PRAGMA foreign_keys = ON")
+    db.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
     return db
 
 
-def _rebuild_reason(path: Path) -> str | None:
-    """Why the index at ``path`` must be built from scratch ("" for a new one), or None to refresh it."""
-    if not path.exists() or (path.is_file() and path.stat().st_size == 0):
-        return ""
-    if not path.is_file():
-        raise IndexDatabaseError(f"{path} is not a file: give --index the path of an index file")
-    with path.open("rb") as file:
-        head = file.read(100)
-    if not head.startswith(_SQLITE_HEADER):
-        kept = _set_aside(path)
-        return f"{path} was not a readable index; kept it as {kept}"
-    if int.from_bytes(head[68:72], "big") != APPLICATION_ID:
-        raise IndexDatabaseError(f"{path} is another program's SQLite database, not a briefing index")
+def _failure(path: Path, exc: sqlite3.Error, wait: float) -> IndexDatabaseError | BusyError:
+    """What an SQLite error means for the user, in one line."""
+    name = getattr(exc, "sqlite_errorname", "")
+    if name in _BUSY:
+        return BusyError(
+            f"the index {path} is in use by another program; gave up after waiting {wait:g} s: "
+            "try again when it has finished"
+        )
+    if name == "SQLITE_FULL":
+        return IndexDatabaseError(_no_space(path))
+    if name == "SQLITE_NOTADB":
+        return NotAnIndexError(f"{path} is not a briefing index (nor any SQLite database)")
+    if name in _CORRUPT:
+        return IndexDatabaseError(f"index {path} is corrupt ({exc}): run `briefing corpus build`")
+    return IndexDatabaseError(f"cannot use the index {path}: {exc}")
+
+
+def _no_space(path: Path) -> str:
+    return f"no space left on the device of {path.parent}: the index {path} is left as it was"
+
+
+def _refuse_foreign(path: Path) -> None:
+    """Refuse, untouched, a path that holds something other than an index of ours: only a missing
+    path or an empty file may become one."""
     try:
-        with closing(_connect(path)) as db:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise IndexDatabaseError(f"cannot use the index {path}: {exc.strerror or exc}") from exc
+    if what := not_regular(info):
+        raise NotAnIndexError(f"{path} is {what}: give --index the path of an index file")
+    if info.st_size == 0:
+        return
+    try:
+        with open(path, "rb") as file:
+            head = file.read(100)
+    except OSError as exc:
+        raise IndexDatabaseError(f"cannot read the index {path}: {exc.strerror or exc}") from exc
+    if not head.startswith(_SQLITE_HEADER):
+        raise NotAnIndexError(
+            f"{path} is not a briefing index (nor any SQLite database), so it is left as it is: "
+            "give --index the path of an index, or of a file that does not exist yet"
+        )
+    if int.from_bytes(head[68:72], "big") != APPLICATION_ID:
+        raise NotAnIndexError(f"{path} is another program's SQLite database, not a briefing index: left as it is")
+
+
+def _rebuild_reason(path: Path, wait: float) -> str | None:
+    """Why the index at ``path`` must be built from scratch ("" for a new one), or None to refresh it.
+    Called with the index locked: an error here is never another build at work."""
+    if not path.exists() or path.stat().st_size == 0:
+        return ""
+    _refuse_foreign(path)
+    try:
+        with closing(_connect(path, wait)) as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise NotAnIndexError(
+                    f"{path} is an index of a newer briefing (schema version {version}; this one knows up to "
+                    f"{SCHEMA_VERSION}), so it is left as it is: use that briefing, or give --index another path"
+                )
             if version != SCHEMA_VERSION and version not in _MIGRATIONS:
                 return f"{path} had schema version {version}, this briefing uses {SCHEMA_VERSION}"
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                return f"{path} failed its integrity check"
+                why = "it failed its integrity check"
+            else:
+                return None
     except sqlite3.DatabaseError as exc:
-        return f"{path} is corrupt ({exc})"
-    return None
+        if getattr(exc, "sqlite_errorname", "") not in _CORRUPT:
+            raise
+        why = f"{exc}"
+    kept = _set_aside(path)
+    return f"{path} is corrupt ({why}); kept it as {kept}"
 
 
-def _migrate(db: sqlite3.Connection) -> None:
-    """Bring an index of an earlier version to this one in one transaction, keeping what is
-    not a cache (the digest record); every file is re-processed by the next refresh."""
+def _migrate(db: sqlite3.Connection, path: Path, wait: float) -> None:
+    """Bring an index of an earlier version to this one in one transaction; the --since-last record
+    of an index that still holds one moves to the record file first, so no failure can lose it
+    (what the record file already says wins)."""
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version not in _MIGRATIONS:
         return
+    rows = db.execute("SELECT document_id, digest FROM digested ORDER BY rowid").fetchall() if version <= 3 else []
+    if rows:
+        with record.held(path, wait):
+            known = record.load(path)
+            older = [(digest, [document]) for document, digest in rows if document not in known.digested]
+            record.add(path, older + ([(known.last, [])] if known.last else []))
+    reprocess, first = False, version
     with _transaction(db):
         while version in _MIGRATIONS:
-            for statement in _MIGRATIONS[version].split(";"):
+            statements, remake = _MIGRATIONS[version]
+            for statement in statements.split(";"):
                 if statement.strip():
                     db.execute(statement)
+            reprocess = reprocess or remake
             version += 1
-        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('processing', ?)", (f"schema {version - 1}",))
+        if reprocess:
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('processing', ?)", (f"schema {first}",))
         db.execute(f"PRAGMA user_version = {version}")
 
 
 def _set_aside(path: Path) -> Path:
-    """Move an unreadable file out of the way without losing it."""
+    """Move a corrupt index out of the way without losing it, with its rollback journal: left
+    beside a new index, that journal would be played into it."""
     kept = path.with_name(path.name + ".unreadable")
     number = 2
     while kept.exists():
         kept = path.with_name(f"{path.name}.unreadable-{number}")
         number += 1
     path.rename(kept)
+    journal = path.with_name(path.name + "-journal")
+    if journal.exists():
+        journal.rename(kept.with_name(kept.name + "-journal"))
     return kept
 
 
-def _build_fresh(path: Path, files: list[CorpusFile], skipped: list[Skipped], limit: int, reason: str) -> BuildReport:
+def _build_fresh(
+    path: Path, corpus: Path, files: list[CorpusFile], skipped: list[Skipped], limit: int, reason: str
+) -> BuildReport:
     """Build into a temporary file beside ``path`` and swap it in only when complete."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    fd, temp = tempfile.mkstemp(prefix=temporary_prefix(path), suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         with closing(_connect(Path(temp))) as db:
             db.executescript(_SCHEMA)
             db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            report = _refresh(db, files, skipped, limit, rebuilt_because=reason or None)
+            report = _refresh(db, corpus, files, skipped, limit, rebuilt_because=reason or None)
         os.replace(temp, path)
     finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
+        for leftover in (temp, f"{temp}-journal"):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
     return report
 
 
 def _refresh(
-    db: sqlite3.Connection, files: list[CorpusFile], skipped: list[Skipped], limit: int, rebuilt_because: str | None
+    db: sqlite3.Connection,
+    corpus: Path,
+    files: list[CorpusFile],
+    skipped: list[Skipped],
+    limit: int,
+    rebuilt_because: str | None,
 ) -> BuildReport:
     fingerprint = processing_fingerprint()
     added: list[str] = []
@@ -360,17 +453,24 @@ def _refresh(
                 "the text-processing code changed"
             )
         known = {path: (doc_id, digest) for doc_id, path, digest in db.execute("SELECT id, path, content_hash FROM documents")}
+        if reprocess:
+            db.execute("DELETE FROM refused")
+        refused = {path: (digest, reason) for path, digest, reason in db.execute("SELECT path, content_hash, reason FROM refused")}
         scanned = {file.relative for file in files}
         removed = sorted(known[p][0] for p in known if p not in scanned)
         for relative in known:
             if relative not in scanned:
                 _delete(db, relative)
+        db.executemany("DELETE FROM refused WHERE path = ?", [(p,) for p in refused if p not in scanned])
         for file in files:
+            raw = None
             try:
-                raw = ingest.read(file.path, limit)
+                raw = ingest.read(file.path, limit, corpus)
                 if not reprocess and known.get(file.relative) == (file.id, raw.digest):
                     unchanged.append(file.id)
                     continue
+                if refused.get(file.relative, ("",))[0] == raw.digest:  # refused before, unchanged since
+                    raise FileError(file.path, refused[file.relative][1])
                 document = ingest.document(raw, file.id, file.relative)
                 extracted = ingest.extract(document)
                 if not extracted.has_text:
@@ -378,8 +478,11 @@ def _refresh(
             except FileError as exc:
                 skipped.append(Skipped(exc.path, exc.reason))
                 _delete(db, file.relative)
+                if raw is not None and exc.path == str(file.path):  # its text was the reason: remember it
+                    db.execute("INSERT OR REPLACE INTO refused VALUES (?, ?, ?)", (file.relative, raw.digest, exc.reason))
                 continue
             _delete(db, file.relative)
+            db.execute("DELETE FROM refused WHERE path = ?", (file.relative,))
             _insert(db, document, extracted)
             (updated if file.relative in known else added).append(file.id)
         if reprocess:
@@ -396,14 +499,12 @@ def _refresh(
 
 @contextmanager
 def _transaction(db: sqlite3.Connection) -> Iterator[None]:
-    try:
-        db.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        raise IndexDatabaseError(f"cannot write the index: {exc}") from exc
+    db.execute("BEGIN IMMEDIATE")
     try:
         yield
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.in_transaction:  # SQLite ends the transaction itself on a full disk or an I/O error
+            db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
 

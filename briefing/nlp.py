@@ -11,6 +11,7 @@ with the package.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 
@@ -34,6 +35,9 @@ _RUNS_ON = re.compile(r"[\W_]*[a-z]+\b(?![’'\w]*[A-Z])")  # a span that starts
 _CUT_TOO_SOON = re.compile(r"(?:[!?][”’\"']|\.\s\.\s\.|…)\s*$")  # ...after "a-ha!”" or ". . ."
 _CJK_STOPS, _CJK_OPEN, _CJK_CLOSE = "。！？", "「『（", "」』）"
 _WORDY = re.compile(r"\w")
+_VISIBLE = re.compile(r"\S")
+_SENTENCE_END = re.compile(r"[.!?。！？][\"'”’»)\]」』）]*\s+")
+_PIECE = 20_000  # characters of a paragraph Punkt reads at once
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 
@@ -53,28 +57,56 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     which Punkt leaves glued, and after Chinese and Japanese full stops, which it does not
     know; and joins back what Punkt cut too soon: a span that goes on in lower case after an
     exclamation or question inside a quotation or after ". . .", or one of only punctuation.
+    Each character is looked at a bounded number of times, so a paragraph twice as long takes
+    twice as long.
     """
     spans: list[tuple[int, int]] = []
-    for start, end in _punkt().span_tokenize(text):
+    depth = 0  # how deep in 「…」 the scan of the last span ended
+    for start, end in _punkt_spans(text):
+        scan, carried = start, 0
         if spans and (
             not _WORDY.search(text, start, end)
-            or (_RUNS_ON.match(text, start, end) and _CUT_TOO_SOON.search(text, spans[-1][0], spans[-1][1]))
+            or (_RUNS_ON.match(text, start, end) and _CUT_TOO_SOON.search(text, max(spans[-1][0], spans[-1][1] - 64), spans[-1][1]))
         ):
-            start = spans.pop()[0]  # "an “a-ha!” moment", ". . . and then" and "!" are not sentences
+            start, before = spans.pop()  # "an “a-ha!” moment", ". . . and then" and "!" are not sentences
+            scan, carried = max(start, before - 1), depth  # where it could be cut before was settled then
         cut = start
-        cuts = [m.start() for m in _GLUED_SENTENCE.finditer(text, start, end)] + _cjk_cuts(text, start, end)
+        found, depth = _cjk_cuts(text, scan, end, carried)
+        cuts = [m.start() for m in _GLUED_SENTENCE.finditer(text, scan, end)] + found
         for at in sorted(cuts):
-            if at > cut and text[at:end].strip():
+            if at > cut and _VISIBLE.search(text, at, end):
                 spans.append((cut, at))
                 cut = at
         spans.append((cut, end))
     return spans
 
 
-def _cjk_cuts(text: str, start: int, end: int) -> list[int]:
+def _punkt_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Punkt's sentence spans, Punkt given at most ``_PIECE`` characters at a time, cut after a
+    sentence end: NLTK stops its regular expressions after 5 seconds, which a paragraph of
+    megabytes (never an article's) takes, and would fail the whole file."""
+    start = 0
+    while start < len(text):
+        stop = len(text) if len(text) - start <= _PIECE else _cut(text, start, start + _PIECE)
+        for first, last in _punkt().span_tokenize(text[start:stop]):
+            yield start + first, start + last
+        start = stop
+
+
+def _cut(text: str, start: int, stop: int) -> int:
+    """Where to cut ``text[start:stop]``: after its last sentence end, else its last space, else at ``stop``."""
+    ends = [match.end() for match in _SENTENCE_END.finditer(text, start + _PIECE // 2, stop)]
+    if ends:
+        return ends[-1]
+    space = max(text.rfind(" ", start + 1, stop), text.rfind("\n", start + 1, stop))
+    return space + 1 if space > start else stop
+
+
+def _cjk_cuts(text: str, start: int, end: int, depth: int = 0) -> tuple[list[int], int]:
     """Where Chinese and Japanese sentences end: after 。！？ outside 「…」, or after a closing
-    bracket that ends a sentence, unless a particle follows (「…。」と述べた is one sentence)."""
-    cuts, depth = [], 0
+    bracket that ends a sentence, unless a particle follows (「…。」と述べた is one sentence).
+    ``depth`` is how deep in brackets ``start`` is; returned too, where the scan ended."""
+    cuts = []
     for at in range(start, end - 1):
         mark, following = text[at], text[at + 1]
         if mark in _CJK_OPEN:
@@ -85,7 +117,7 @@ def _cjk_cuts(text: str, start: int, end: int) -> list[int]:
                 cuts.append(at + 1)
         elif mark in _CJK_STOPS and not depth and following not in _CJK_CLOSE + _CJK_STOPS + "”’":
             cuts.append(at + 1)
-    return cuts
+    return cuts, depth
 
 
 def sentences(text: str) -> list[str]:

@@ -9,13 +9,14 @@ a question in prose.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import tomllib
 from pathlib import Path
 
-from .errors import UsageError
+from .errors import FileError, UsageError
+from .files import MAX_SETTINGS_BYTES, read_limited, slug
 from .models import Term, Topic
-from .files import slug
 from .nlp import stems, stopwords, words
 
 TOPICS_FILE = Path("topics.toml")
@@ -33,14 +34,14 @@ def term(text: str, weight: float = 1.0) -> Term:
 
 def load_topics(path: Path = TOPICS_FILE) -> dict[str, Topic]:
     """Every topic of a topics file, by name, in file order."""
+    if not os.path.lexists(path):
+        raise UsageError(f"no topics file at {path} (use --topics FILE or --keywords)")
     try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise UsageError(f"no topics file at {path} (use --topics FILE or --keywords)") from exc
+        table = tomllib.loads(read_limited(path, MAX_SETTINGS_BYTES).decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: not valid TOML: {exc}") from exc
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    except FileError as exc:
+        raise UsageError(str(exc)) from exc
     return {name: _topic(name, entry, path) for name, entry in table.items()}
 
 
@@ -53,7 +54,7 @@ def _topic(name: str, entry: object, path: Path) -> Topic:
         raise UsageError(f"{where}: unknown field {sorted(unknown)[0]!r}")
     texts = [*_strings(entry, "keywords", where), *_strings(entry, "phrases", where)]
     weights = entry.get("weights", {})
-    if not isinstance(weights, dict) or not all(isinstance(v, int | float) for v in weights.values()):
+    if not isinstance(weights, dict) or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in weights.values()):
         raise UsageError(f"{where}: weights must be a table of numbers")
     if not texts:
         raise UsageError(f"{where} has no keywords")
@@ -66,7 +67,9 @@ def _topic(name: str, entry: object, path: Path) -> Topic:
     except UsageError as exc:
         raise UsageError(f"{where}: {exc}") from exc
     title = entry.get("title", name.replace("-", " ").replace("_", " ").capitalize())
-    return Topic(name, str(title), terms, exclude)
+    if not isinstance(title, str) or not title.strip():
+        raise UsageError(f"{where}: title must be text in quotes")
+    return Topic(name, title, terms, exclude)
 
 
 def _strings(entry: dict, key: str, where: str) -> list[str]:

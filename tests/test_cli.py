@@ -106,13 +106,27 @@ def test_skipped_files_are_named_and_exit_3(paths, corpus_copy):
     assert "5 added" in result.output
 
 
-def test_corrupt_index_is_reported_and_rebuilt(paths, tmp_path):
+def test_corrupt_index_is_reported_set_aside_and_rebuilt(paths, tmp_path):
+    index = tmp_path / "out" / "index.sqlite"
+    assert run("corpus", "build", *paths).exit_code == 0
+    data = bytearray(index.read_bytes())
+    data[4096:8192] = b"\xa5" * 4096  # its header intact: an index of ours, damaged
+    index.write_bytes(bytes(data))
+    result = run("corpus", "build", *paths)
+    assert result.exit_code == 0, result.output
+    assert f"Rebuilt the index: {index} is corrupt (database disk image is malformed); kept it as {index}.unreadable." in (
+        result.output
+    )
+
+
+def test_a_file_that_is_not_an_index_is_refused_with_exit_2(paths, tmp_path):
     index = tmp_path / "out" / "index.sqlite"
     index.parent.mkdir()
     index.write_bytes(b"garbage" * 500)
     result = run("corpus", "build", *paths)
-    assert result.exit_code == 0
-    assert f"Rebuilt the index: {index} was not a readable index; kept it as {index}.unreadable." in result.output
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {index} is not a briefing index") and len(result.output.splitlines()) == 1
+    assert index.read_bytes() == b"garbage" * 500
 
 
 def test_add_copies_with_metadata_from_options(tmp_path):
@@ -255,7 +269,7 @@ def test_make_writes_a_one_page_pdf_into_out(tmp_path, monkeypatch, paths):
     from pypdf import PdfReader
 
     assert len(PdfReader(pdf).pages) == 1
-    assert [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")] == [".index.sqlite.lock"]  # no temp file
 
 
 @pytest.mark.parametrize(("fmt", "check"), [("html", "<!DOCTYPE html>"), ("md", "# Sanctions"), ("json", '"title":')])

@@ -28,6 +28,11 @@ def test_config_file_then_flags(tmp_path):
         ("corpus = 3\n", "must be tables"),
         ("[corpus]\nmax_file_bytes = 'big'\n", "whole number"),
         ("[corpus]\nmax_file_bytes = 0\n", "must be positive"),
+        ("[corpus]\nmax_file_bytes = true\n", "max_file_bytes must be a whole number of bytes"),  # not a 1-byte cap
+        ("[corpus]\nlock_wait = true\n", "lock_wait must be a positive number of seconds"),
+        ("[feeds]\ntimeout = false\n", "feeds.timeout must be a positive number of seconds"),
+        ('[mail]\nhost = "h"\nsender = "s@example.org"\nport = true\n', "mail.port must be a port number"),
+        ('[mail]\nhost = "h"\nsender = "s@example.org"\ntimeout = true\n', "mail.timeout must be a positive number"),
         ("[brief]\nstale_after_days = true\n", "stale_after_days must be a whole number"),
         ("[brief]\nstale_after_days = -1\n", "stale_after_days must be a whole number"),
     ],

@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from briefing import digest as dg
+from briefing import record
 from briefing.cli import app
 from briefing.corpus import add
 from briefing.dates import PartialDate
@@ -260,8 +261,7 @@ def test_digest_delivers_and_mails_and_records_since_last_only_after_the_hand_of
     refused = runner.invoke(app, [*args, "--mail-to", "analyst@example.org", "--mail-to", "gone@example.org"])
     assert refused.exit_code == 1 and "refused recipient gone@example.org" in refused.output, refused.output
     assert refusing.messages == []
-    with Index(tmp_path / "i.sqlite") as index:
-        assert index.digested() == {}  # not handed off: the next run covers the same articles
+    assert record.load(tmp_path / "i.sqlite") == record.Record()  # not handed off: the next run covers the same articles
     (tmp_path / "briefing.toml").write_text(config.format(port=good), encoding="utf-8")
     result = runner.invoke(app, [*args, "--deliver", str(shared), "--mail-to", "analyst@example.org"])
     assert result.exit_code == 0, result.output
@@ -271,8 +271,8 @@ def test_digest_delivers_and_mails_and_records_since_last_only_after_the_hand_of
     attached = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
     assert recipients == ["analyst@example.org"] and attached["index.pdf"] == (folder / "index.pdf").read_bytes()
     assert set(attached) == {"index.pdf", *(b["file"] for b in json.loads((folder / "index.json").read_text())["briefs"])}
-    with Index(tmp_path / "i.sqlite") as index:
-        assert set(index.digested().values()) == {folder.name} and len(index.digested()) == 5
+    digested = record.load(tmp_path / "i.sqlite").digested
+    assert set(digested.values()) == {folder.name} and len(digested) == 5
 
 
 def test_a_tampered_index_json_can_neither_delete_files_nor_put_words_on_the_page(week16, seed_index, topics, tmp_path):
@@ -293,19 +293,22 @@ def test_a_tampered_index_json_can_neither_delete_files_nor_put_words_on_the_pag
     assert hashes(folder) == hashes(week16.folder)
 
 
-def test_since_last_survives_a_rebuilt_index_by_reading_the_earlier_digests(corpus_copy, tmp_path):
+def test_since_last_survives_a_rebuilt_index_and_a_lost_record(corpus_copy, tmp_path):
     index = tmp_path / "i.sqlite"
     base = ["--corpus", str(corpus_copy), "--index", str(index), "--out", str(tmp_path / "d")]
     args = ["digest", "--since-last", *base]
     assert runner.invoke(app, [*args, "--as-of", "2025-05-01"]).exit_code == 0
-    index.write_bytes(b"not a database any more")
-    assert runner.invoke(app, ["digest", "--week", "2025-W16", *base]).exit_code == 0  # another command rebuilds it
+    index.unlink()  # the index is a cache: the record is beside it, not in it
     result = runner.invoke(app, [*args, "--as-of", "2025-05-08"])
+    assert result.exit_code == 0, result.output
+    assert "No articles in Added since digest added-2025-05-01" in result.output and "Warning" not in result.output
+    record.path(index).unlink()  # the record lost too: it is read back from the handed-off digests
+    result = runner.invoke(app, [*args, "--as-of", "2025-05-15"])
     assert result.exit_code == 0, result.output
     assert "took it from the handed-off digests" in result.output
     assert "No articles in Added since digest added-2025-05-01" in result.output
-    with Index(index) as opened:
-        assert len(opened.digested()) == 5 and opened.last_digest() == "added-2025-05-01"  # the empty one covered none
+    kept = record.load(index)
+    assert len(kept.digested) == 5 and kept.last == "added-2025-05-15"
 
 
 def test_digest_fetch_adds_the_feeds_of_briefing_toml_first(corpus_copy, tmp_path, monkeypatch):
@@ -369,7 +372,8 @@ def test_a_digest_whose_hand_off_failed_is_not_taken_as_sent_when_the_record_is_
     add_article(corpus_copy, tmp_path, "2025-05-02")
     failed = runner.invoke(app, [*args, "--as-of", "2025-05-08", "--mail-to", "gone@example.org"])
     assert failed.exit_code == 1 and (tmp_path / "out" / "digests" / "added-2025-05-08" / "index.json").exists()
-    (tmp_path / "i.sqlite").write_bytes(b"lost")
+    (tmp_path / "i.sqlite").unlink()
+    record.path(tmp_path / "i.sqlite").unlink()
     result = runner.invoke(app, [*args, "--as-of", "2025-05-15"])
     assert result.exit_code == 0, result.output
     data = json.loads((tmp_path / "out" / "digests" / "added-2025-05-15" / "index.json").read_text(encoding="utf-8"))

@@ -594,3 +594,27 @@ def test_every_date_feedparser_reads_dates_the_entry_on_the_publishers_day(tmp_p
     path.write_bytes(feed)
     [added] = fetch([str(path)], corpus).added
     assert read_back(added.path).source.date == day
+
+
+@pytest.mark.parametrize(
+    ("address", "where"),
+    [
+        ("127.0.0.1", "this machine"),
+        ("127.8.9.10", "this machine"),
+        ("::1", "this machine"),
+        ("::ffff:127.0.0.1", "this machine"),  # IPv4 written as IPv6 is still this machine
+        ("0.0.0.0", "this machine"),  # Linux connects it to this machine
+        ("10.1.2.3", "the local network"),
+        ("192.168.1.1", "the local network"),
+        ("100.64.0.1", "the local network"),  # carrier-grade NAT: not the internet either
+        ("fd00::2", "the local network"),
+        ("169.254.169.254", "a link-local network"),  # the cloud's metadata service
+        ("fe80::1%eth0", "a link-local network"),
+        ("93.184.216.34", "the internet"),
+        ("2606:4700::1111", "the internet"),
+    ],
+)
+def test_where_an_address_is(address, where):
+    from briefing.feeds import _where
+
+    assert _where(address) == where

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from briefing.errors import CorpusError, IndexDatabaseError
+from briefing import record
+from briefing.errors import BusyError, CorpusError, IndexDatabaseError, NotAnIndexError
 from briefing.index import APPLICATION_ID, SCHEMA_VERSION, Index
 from briefing.nlp import stem
 
@@ -75,6 +76,28 @@ def test_changed_added_and_removed_files(corpus_copy, tmp_path):
     assert stale == 0  # the removed interview's sentences left the full-text index too
 
 
+def test_a_file_refused_for_its_text_is_not_processed_again_until_it_changes(corpus_copy, tmp_path):
+    index = tmp_path / "index.sqlite"
+    chrome = corpus_copy / "chrome.md"
+    chrome.write_text("".join(f"Section {n}\n" for n in range(50)), encoding="utf-8")  # headings, no article
+    first = Index.build(corpus_copy, index)
+    reason = "no article text left after removing page chrome"
+    assert [(s.path, s.reason) for s in first.skipped] == [(str(chrome), reason)]
+    with closing(sqlite3.connect(index)) as db:  # what it was refused for is what the next build says
+        db.execute("UPDATE refused SET reason = 'as remembered'")
+        db.commit()
+    assert [s.reason for s in Index.build(corpus_copy, index).skipped] == ["as remembered"]
+    chrome.write_text("Section 1\nKazakhstan opened a new border crossing with China on Monday.\n", encoding="utf-8")
+    changed = Index.build(corpus_copy, index)
+    assert changed.added == ("chrome",) and not changed.skipped
+    chrome.write_text("Section 1\n", encoding="utf-8")
+    assert [s.reason for s in Index.build(corpus_copy, index).skipped] == [reason]
+    chrome.unlink()
+    Index.build(corpus_copy, index)
+    with closing(sqlite3.connect(index)) as db:
+        assert db.execute("SELECT count(*) FROM refused").fetchone()[0] == 0
+
+
 def test_bad_files_are_skipped_and_the_rest_is_built(corpus_copy, tmp_path):
     (corpus_copy / "empty.md").write_bytes(b"")
     (corpus_copy / "binary.md").write_bytes(b"\x00\x01\x02 not text")
@@ -106,28 +129,39 @@ def test_two_files_with_one_id_are_reported(corpus_copy, tmp_path):
     assert "same id" in report.skipped[0].reason
 
 
-def test_a_corrupt_index_is_rebuilt_in_place(corpus_copy, tmp_path):
+def test_a_corrupt_index_is_set_aside_and_rebuilt(corpus_copy, tmp_path):
     index = tmp_path / "index.sqlite"
     Index.build(corpus_copy, index)
     data = bytearray(index.read_bytes())
     data[4096 : 4096 * 3] = b"\xa5" * (4096 * 2)  # scribble over pages 2 and 3, header intact
     index.write_bytes(bytes(data))
     report = Index.build(corpus_copy, index)
-    assert report.rebuilt_because == f"{index} is corrupt (database disk image is malformed)"
+    kept = tmp_path / "index.sqlite.unreadable"
+    assert report.rebuilt_because == f"{index} is corrupt (database disk image is malformed); kept it as {kept}"
+    assert kept.read_bytes() == bytes(data)
     assert len(report.added) == 5
     with Index(index) as opened:
         assert len(opened.documents()) == 5
 
 
-def test_an_unreadable_index_is_set_aside_not_destroyed(corpus_copy, tmp_path):
-    index = tmp_path / "index.sqlite"
-    junk = b"these are someone's notes, not a database\n" * 50
-    index.write_bytes(junk)
-    report = Index.build(corpus_copy, index)
-    kept = tmp_path / "index.sqlite.unreadable"
-    assert report.rebuilt_because == f"{index} was not a readable index; kept it as {kept}"
-    assert kept.read_bytes() == junk
-    assert len(report.added) == 5
+@pytest.mark.parametrize("name", ["topics.toml", f"corpus/{POLITICO}.md", "notes.txt"])
+def test_a_file_that_is_not_an_index_is_refused_untouched(corpus_copy, tmp_path, name):
+    target = corpus_copy / f"{POLITICO}.md" if name.startswith("corpus/") else tmp_path / name
+    if not target.exists():
+        target.write_text("these are someone's notes, not a database\n", encoding="utf-8")
+    before = target.read_bytes()
+    with pytest.raises(NotAnIndexError, match=f"{target} is not a briefing index .* left as it is") as raised:
+        Index.build(corpus_copy, target)
+    assert raised.value.exit_code == 2
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in target.parent.iterdir() if p.name.startswith((target.name, f".{target.name}"))) == [
+        target.name
+    ]  # nothing set aside, no lock file made beside it
+
+
+def test_an_empty_file_becomes_an_index(corpus_copy, tmp_path):
+    (tmp_path / "index.sqlite").write_bytes(b"")
+    assert len(Index.build(corpus_copy, tmp_path / "index.sqlite").added) == 5
 
 
 def test_another_programs_database_is_refused_untouched(corpus_copy, tmp_path):
@@ -144,24 +178,37 @@ def test_another_programs_database_is_refused_untouched(corpus_copy, tmp_path):
 
 
 def test_a_folder_is_not_an_index(corpus_copy, tmp_path):
-    with pytest.raises(IndexDatabaseError, match="is not a file"):
+    with pytest.raises(NotAnIndexError, match="is a folder, not a file: give --index the path of an index file"):
         Index.build(corpus_copy, tmp_path)
-    with pytest.raises(IndexDatabaseError, match="cannot write the index"):
+    with pytest.raises(IndexDatabaseError, match="cannot use the index .*: Not a directory"):
         Index.build(corpus_copy, corpus_copy / f"{POLITICO}.md" / "index.sqlite")
 
 
-def test_an_index_of_another_schema_version_is_rebuilt_not_misread(corpus_copy, tmp_path):
-    index = tmp_path / "index.sqlite"
+def schema_version(index: Path, version: int) -> None:
     with closing(sqlite3.connect(index)) as db:
-        db.execute("CREATE TABLE documents (id TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS documents (id TEXT)")
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+        db.execute(f"PRAGMA user_version = {version}")
         db.commit()
+
+
+def test_an_index_of_an_older_schema_version_is_rebuilt_not_misread(corpus_copy, tmp_path):
+    index = tmp_path / "index.sqlite"
+    schema_version(index, 1)
     with pytest.raises(IndexDatabaseError, match="schema version"):
         Index(index)
     report = Index.build(corpus_copy, index)
-    assert "schema version" in report.rebuilt_because
+    assert "schema version 1" in report.rebuilt_because
     assert len(report.added) == 5
+
+
+def test_an_index_of_a_newer_version_is_refused_not_rebuilt(corpus_copy, tmp_path):
+    index = tmp_path / "index.sqlite"
+    schema_version(index, SCHEMA_VERSION + 1)
+    before = index.read_bytes()
+    with pytest.raises(NotAnIndexError, match=f"an index of a newer briefing \\(schema version {SCHEMA_VERSION + 1}"):
+        Index.build(corpus_copy, index)
+    assert index.read_bytes() == before
 
 
 def test_a_renamed_file_keeps_its_id(corpus_copy, tmp_path):
@@ -191,11 +238,11 @@ def test_a_failed_fresh_build_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_opening_a_missing_or_corrupt_index_says_what_to_do(tmp_path):
+def test_opening_a_missing_or_foreign_index_says_what_to_do(tmp_path):
     with pytest.raises(IndexDatabaseError, match="run `briefing corpus build`"):
         Index(tmp_path / "missing.sqlite")
     (tmp_path / "junk.sqlite").write_bytes(b"junk" * 1000)
-    with pytest.raises(IndexDatabaseError, match="corrupt"):
+    with pytest.raises(NotAnIndexError, match="not a briefing index"):
         Index(tmp_path / "junk.sqlite")
 
 
@@ -221,17 +268,38 @@ def test_headings_are_kept_in_order_but_never_matched(seed_index):
         assert counted == len(rows) - len(headings)
 
 
-def test_an_index_of_the_previous_version_is_migrated_and_keeps_its_digest_record(corpus_copy, tmp_path):
+@pytest.mark.parametrize("version", [2, 3])
+def test_an_index_of_an_earlier_version_is_migrated_and_its_digest_record_moves_beside_it(corpus_copy, tmp_path, version):
     index = tmp_path / "index.sqlite"
     Index.build(corpus_copy, index)
-    with Index(index) as opened:
-        opened.mark_digested([POLITICO], "added-2025-01-01")
-    with closing(sqlite3.connect(index)) as db:  # as the previous version left it
-        db.execute("ALTER TABLE sentences DROP COLUMN is_heading")
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    with closing(sqlite3.connect(index)) as db:  # as versions 2 and 3 left it: the record inside
+        db.execute("DROP TABLE refused")
+        db.execute("CREATE TABLE digested (document_id TEXT PRIMARY KEY, digest TEXT NOT NULL)")
+        db.executemany("INSERT INTO digested VALUES (?, ?)", [(POLITICO, "added-2025-01-08"), (SPECIAL_EURASIA, "added-2025-01-01")])
+        if version == 2:
+            db.execute("ALTER TABLE sentences DROP COLUMN is_heading")
+        db.execute(f"PRAGMA user_version = {version}")
         db.commit()
     report = Index.build(corpus_copy, index)
-    assert report.rebuilt_because == "the index was migrated from schema 2" and len(report.updated) == 5
+    if version == 2:  # only version 2 lacked headings: its sentences are made again
+        assert report.rebuilt_because == "the index was migrated from schema 2" and len(report.updated) == 5
+    else:
+        assert report.rebuilt_because is None and len(report.unchanged) == 5
+    assert record.load(index) == record.Record({POLITICO: "added-2025-01-08", SPECIAL_EURASIA: "added-2025-01-01"}, "added-2025-01-01")
     with Index(index) as opened:
-        assert opened.digested() == {POLITICO: "added-2025-01-01"}
         assert any(s.heading for s in opened.document(SPECIAL_EURASIA)[1])
+        assert not opened.db.execute("SELECT name FROM sqlite_master WHERE name = 'digested'").fetchall()
+
+
+def test_an_index_in_use_by_another_program_is_waited_for_and_never_called_corrupt(corpus_copy, tmp_path):
+    index = tmp_path / "index.sqlite"
+    Index.build(corpus_copy, index)
+    record.add(index, [("added-2025-01-01", [POLITICO])])
+    before = index.read_bytes()
+    with closing(sqlite3.connect(index, isolation_level=None)) as other:  # another program, writing
+        other.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(BusyError, match=f"the index {index} is in use by another program; gave up after waiting 0.3 s"):
+            Index.build(corpus_copy, index, wait=0.3)
+        other.execute("ROLLBACK")
+    assert index.read_bytes() == before and not (tmp_path / "index.sqlite.unreadable").exists()
+    assert record.load(index).digested == {POLITICO: "added-2025-01-01"}

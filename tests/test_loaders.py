@@ -50,6 +50,9 @@ def test_front_matter_round_trips():
         ("+++\noutlet = \n+++\nText.\n", "front matter is not valid"),
         ("+++\ndate = 'someday'\n+++\nText.\n", "not a date"),
         ("+++\nkind = 'opinion'\n+++\nText.\n", "kind must be one of"),
+        ("+++\nauthor = true\n+++\nText.\n", "author must be text in quotes, not true"),  # never "True"
+        ("---\ntitle: no\n---\nText.\n", "title must be text in quotes, not false"),  # YAML's bare no
+        ("+++\ndate = false\n+++\nText.\n", "date must be text in quotes, not false"),
     ],
 )
 def test_bad_front_matter_names_the_file_and_reason(tmp_path, content, reason):

@@ -55,6 +55,8 @@ def test_weights_and_exclusions(tmp_path):
         ("[a]\nkeywords = ['the']\n", "has no word to match"),
         ("[a]\nkeywords = ['trade']\nweights = { trade = -1 }\n", "weight must be positive"),
         ("[a]\nkeyword = ['trade']\n", "unknown field 'keyword'"),
+        ("[a]\nkeywords = ['trade']\nweights = { trade = true }\n", "weights must be a table of numbers"),
+        ("[a]\ntitle = true\nkeywords = ['trade']\n", "title must be text in quotes"),
         ("[a\n", "not valid TOML"),
     ],
 )

@@ -171,20 +171,23 @@ def _unwrap(raw: list[str]) -> list[str]:
 
     Scrapes put one paragraph on each line, so lines of varied length stay apart.
     """
-    if len(raw) >= 4 and not _ends_sentence(raw[0]) and _title_case(raw[0]):
-        return [raw[0], *_unwrap(raw[1:])]  # a headline above a wrapped lede stays apart
+    first = 0  # headlines above a wrapped lede stay apart (a loop: a block may have thousands)
+    while len(raw) - first >= 4 and not _ends_sentence(raw[first]) and _title_case(raw[first]):
+        first += 1
+    if first:
+        return [*raw[:first], *_unwrap(raw[first:])]
     widths = [len(line.strip()) for line in raw[:-1]]
     ends = sum(_ends_sentence(line) for line in raw[:-1])
     if len(raw) >= 3 and all(50 <= w <= 100 for w in widths) and max(widths) - min(widths) <= 30 and ends * 3 <= len(widths):
         return [" ".join(line.strip() for line in raw)]
-    joined: list[str] = []
+    joined: list[list[str]] = []  # each paragraph's lines, joined once at the end: linear, however many
     for line in raw:
         text = line.strip()
-        if joined and text[:1].islower() and not _ends_sentence(joined[-1]):
-            joined[-1] = joined[-1].rstrip() + " " + text
+        if joined and text[:1].islower() and not _ends_sentence(joined[-1][-1]):
+            joined[-1].append(text)
         else:
-            joined.append(line)
-    return joined
+            joined.append([line])
+    return [parts[0] if len(parts) == 1 else " ".join([parts[0].rstrip(), *parts[1:]]) for parts in joined]
 
 
 def _markdown_line(raw: str) -> _Line:

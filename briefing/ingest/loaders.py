@@ -9,6 +9,7 @@ metadata by trafilatura.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import tomllib
 from dataclasses import dataclass, fields
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from ..dates import parse_date
 from ..errors import BriefingError, FileError
+from ..files import read_limited
 from ..models import KINDS, Source
 
 SUFFIXES = (".md", ".txt", ".html", ".htm")
@@ -73,18 +75,11 @@ def decode(data: bytes, name: str) -> str:
     raise FileError(name, f"not UTF-8 and not {', '.join(_LEGACY_ENCODINGS)}")
 
 
-def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise FileError(path, f"{size:,} bytes, over the {limit:,}-byte limit")
-        return path.read_bytes()
-    except OSError as exc:
-        raise FileError(path, f"cannot read ({exc.strerror or exc})") from exc
-
-
 def source_from_mapping(values: dict, where: str) -> Source:
-    """A Source from front matter or a sidecar; unknown keys are ignored, bad values named."""
+    """A Source from front matter or a sidecar; unknown keys are ignored, bad values named.
+
+    A field is text (a number, as in ``title = 1984``, is read as its digits); true and false are
+    not text, though Python would print them as "True" (YAML reads a bare yes, no, on or off so)."""
     known = {}
     for key in _SOURCE_FIELDS:
         value = values.get(key)
@@ -92,6 +87,8 @@ def source_from_mapping(values: dict, where: str) -> Source:
             continue
         if isinstance(value, list | dict):
             raise FileError(where, f"{key} must be a single value, not a {type(value).__name__}")
+        if isinstance(value, bool):
+            raise FileError(where, f"{key} must be text in quotes, not {str(value).lower()}")
         if key == "date":
             try:
                 known[key] = parse_date(value)
@@ -156,15 +153,23 @@ def front_matter(source: Source) -> str:
     return "+++\n" + tomli_w.dumps(source.as_dict()) + "+++\n"
 
 
-def sidecar(path: Path) -> dict:
-    """Metadata for a plain-text file: ``NAME.toml`` beside it, or its table in ``sources.toml``."""
+def sidecar(path: Path, limit: int = MAX_FILE_BYTES, within: Path | None = None) -> dict:
+    """Metadata for a plain-text file: ``NAME.toml`` beside it, or its table in ``sources.toml``.
+
+    Read by the rules of the file itself: regular files only, inside ``within`` (the file's own
+    folder when not given)."""
+    folder = within if within is not None else path.parent
     own = path.with_suffix(".toml")
-    if own.is_file():
-        return _toml_table(read_bytes(own), own)
+    if os.path.lexists(own):
+        return _toml_table(read_limited(own, limit, folder), own)
     shared = path.parent / "sources.toml"
-    if shared.is_file():
-        stat = shared.stat()
-        entry = _shared_table(shared, (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)).get(path.name, {})
+    if os.path.lexists(shared):
+        try:
+            stat = os.stat(shared)
+        except OSError:
+            stat = None  # read_limited says why
+        version = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino) if stat else None
+        entry = _shared_table(shared, version, limit, folder).get(path.name, {})
         if not isinstance(entry, dict):
             raise FileError(shared, f"[{path.name!r}] is not a table of fields")
         return entry
@@ -172,10 +177,10 @@ def sidecar(path: Path) -> dict:
 
 
 @lru_cache(maxsize=8)
-def _shared_table(path: Path, version: tuple[int, int, int]) -> dict:
+def _shared_table(path: Path, version: tuple[int, ...] | None, limit: int, within: Path) -> dict:
     """A folder's sources.toml, parsed once for all its files (while it stays unchanged), not
     once per file; callers only read it."""
-    return _toml_table(read_bytes(path), path)
+    return _toml_table(read_limited(path, limit, within), path)
 
 
 def _toml_table(data: bytes, path: Path) -> dict:
@@ -207,12 +212,14 @@ def _html(raw: Raw) -> Loaded:
 _PARSERS = {".md": _markdown, ".txt": _plain_text, ".html": _html, ".htm": _html}
 
 
-def read(path: Path, limit: int = MAX_FILE_BYTES) -> Raw:
-    """The bytes that define a corpus file; every failure is a FileError naming the file."""
+def read(path: Path, limit: int = MAX_FILE_BYTES, within: Path | None = None) -> Raw:
+    """The bytes that define a corpus file; every failure is a FileError naming the file.
+
+    ``within`` is the corpus folder: a file (or sidecar) whose links lead out of it is refused."""
     if path.suffix.lower() not in _PARSERS:
         raise FileError(path, f"unsupported file type (use {', '.join(SUFFIXES)})")
-    data = read_bytes(path, limit)
-    meta = tuple(sorted(sidecar(path).items())) if path.suffix.lower() != ".md" else ()
+    data = read_limited(path, limit, within)
+    meta = tuple(sorted(sidecar(path, limit, within).items())) if path.suffix.lower() != ".md" else ()
     digest = hashlib.sha256(data + repr(meta).encode()).hexdigest()
     return Raw(path, data, meta, digest)
 

@@ -45,15 +45,27 @@ def _collapse(text: str) -> str:
 
 
 class Original:
-    """A source's own text, to check sentences against and re-take them from."""
+    """A source's own text, to check sentences against and re-take them from.
+
+    Sentences are checked in the order the source prints them, so each is looked for from where
+    the one before it was found, and only then anywhere: a document of many sentences costs
+    one pass over its text, not one per sentence."""
 
     def __init__(self, text: str) -> None:
         self.text = _collapse(text)
         self._compared = self.text.translate(_QUOTES)  # one character for one: indexes agree
+        self._cursor = 0  # where the sentence found last begins
         self._breaks = [m.start() for m in re.finditer(BREAK, self._compared)]
 
     def holds(self, sentence: str) -> bool:
-        return normalise(sentence) in self._compared
+        key = normalise(sentence)
+        at = self._compared.find(key, self._cursor)
+        if at < 0:  # out of order: anywhere before
+            at = self._compared.find(key, 0, self._cursor + len(key) - 1)
+        if at < 0:
+            return False
+        self._cursor = at
+        return True
 
     def retake(self, sentence: str) -> str | None:
         """The source's own words for a sentence that lost some (or None when they cannot be
@@ -72,6 +84,7 @@ class Original:
             opening = max(stop - 2 * len(key) - 200, self._paragraph_start(end))
             start = self._compared.rfind(head, opening, stop - len(key) + len(head))
             if start >= 0 and len(sentences(self.text[start:stop])) <= len(sentences(sentence)):
+                self._cursor = start
                 return self.text[start:stop]
             end = self._compared.find(tail, end + 1)
         return None

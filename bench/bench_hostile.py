@@ -1,0 +1,63 @@
+"""Hostile sizes: files of up to a million lines, each shape at 1/4, 1/2 and the full size.
+
+Baseline: the same shape at a quarter of the size. Cost must grow with the file, not faster:
+each ratio to the baseline should stay near 2 and 4 (a quadratic step gives 4 and 16). Then a
+second build of the same corpus, which must do no work: a file refused for its text is not
+processed again until it changes (it once cost every later `make` its whole processing time).
+
+    .venv/bin/python bench/bench_hostile.py [--lines 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from briefing.index import Index
+from briefing.ingest.loaders import MAX_FILE_BYTES
+
+SHAPES = {  # what a line of each file is; every file is cut to the size cap
+    "lower-case continuation lines": "word {n}\n",
+    "headings, no article": "Section {n}\n",
+    "one sentence a line": "It rained on day {n}.\n",
+    "one paragraph of sentences": "It is {n}. ",
+    "exclamations joined back": "wow! ",
+}
+
+
+def corpus_of(folder: Path, line: str, lines: int) -> Path:
+    folder.mkdir()
+    text = "".join(line.format(n=n) for n in range(lines))
+    (folder / "big.md").write_text(text[:MAX_FILE_BYTES], encoding="utf-8")
+    return folder
+
+
+def build_seconds(corpus: Path, index: Path) -> float:
+    started = time.perf_counter()
+    Index.build(corpus, index)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_000_000, help="lines of the largest file (default 1,000,000)")
+    args = parser.parse_args()
+    print(f"{'shape':32}{'1/4 s':>9}{'1/2 s':>9}{'1 s':>9}{'x1/2':>7}{'x1':>7}{'again s':>9}")
+    with tempfile.TemporaryDirectory() as temp:
+        build_seconds(corpus_of(Path(temp) / "warm-up", "Imports are loaded once.\n", 10), Path(temp) / "warm-up.sqlite")
+        for number, (name, line) in enumerate(SHAPES.items()):
+            seconds = []
+            for part, lines in enumerate((args.lines // 4, args.lines // 2, args.lines)):
+                folder = Path(temp) / f"{number}-{part}"
+                index = Path(temp) / f"{number}-{part}.sqlite"
+                seconds.append(build_seconds(corpus_of(folder, line, lines), index))
+            again = build_seconds(folder, index)
+            base = seconds[0]
+            print(f"{name:32}{seconds[0]:9.2f}{seconds[1]:9.2f}{seconds[2]:9.2f}"
+                  f"{seconds[1] / base:7.2f}{seconds[2] / base:7.2f}{again:9.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
