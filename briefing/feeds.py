@@ -148,7 +148,7 @@ def _fetch_one(feed: str, holdings: Holdings, limit: int, timeout: float) -> Fee
                 continue
             added.append(holdings.put(source, body, origin, f"entry-{number}"))
             if page_problem:
-                teasers.append(Skipped(origin, page_problem.strip(" ()")))
+                teasers.append(Skipped(origin, page_problem.strip().removeprefix("(").removesuffix(")")))
         except FileError as exc:
             skipped.append(Skipped(exc.path, exc.reason + page_problem))
     return FeedResult(feed, tuple(added), tuple(known), tuple(skipped), tuple(teasers), notes)

@@ -618,3 +618,17 @@ def test_where_an_address_is(address, where):
     from briefing.feeds import _where
 
     assert _where(address) == where
+
+
+def test_a_teasers_page_problem_is_reported_whole(site, corpus):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    long_teaser = "<summary>" + " ".join(PORTS[:2]) + "</summary>"
+    kept = entry(f"http://127.0.0.1:{closed}", "Ports note", "gone.html", "2025-03-06T11:00:00Z", long_teaser)
+    site.routes["/refused.xml"] = (200, ATOM, atom(site.base, [kept]))
+    (teaser,) = fetch([site.url("refused.xml")], corpus).teasers
+    assert teaser.reason.startswith("the feed gives only a teaser; its page: cannot connect (")
+    assert teaser.reason.endswith(")")  # the closing bracket of the reason is not eaten
