@@ -201,7 +201,6 @@ def _about_itself(head: _Draft) -> bool:
     return any(meta(s.text) for s in head.sentences)
 
 
-
 def _head_length(group: list[Pick]) -> int:
     """The main pick, the group's most important pick, and what cannot stand without them."""
     best = min(range(len(group)), key=lambda k: group[k].rank)

@@ -67,9 +67,10 @@ def extract(document: Document) -> Extracted:
             if boilerplate_sentence(text):
                 dropped.append(Dropped(text, "boilerplate"))
                 continue
-            if not own.holds(text) and (text := own.retake(text) or "") == "":
-                dropped.append(Dropped(turn.text[start:end].strip(), "not verbatim in the source"))
+            if (printed := own.own_words(text)) is None:
+                dropped.append(Dropped(text, "not verbatim in the source"))
                 continue
+            text = printed
             share, quoted_by, first = voice((start, end), quotes, first)
             in_quote = share >= QUOTED
             sentences.append(

@@ -146,9 +146,6 @@ def _lines(element) -> tuple[list[str], int]:
 
 def _verbatim(line: str, page: Original) -> str | None:
     """The line as the page prints it: whole, re-taken, or only its sentences that hold."""
-    if page.holds(line):
-        return line
-    if (whole := page.retake(line)) is not None:
+    if (whole := page.own_words(line)) is not None:
         return whole
-    parts = [s for s in (page.retake(s) if not page.holds(s) else s for s in sentences(line)) if s]
-    return " ".join(parts) or None
+    return " ".join(s for s in map(page.own_words, sentences(line)) if s) or None

@@ -67,6 +67,10 @@ class Original:
         self._cursor = at
         return True
 
+    def own_words(self, sentence: str) -> str | None:
+        """The sentence as the source prints it: itself when it holds, else re-taken, else None."""
+        return sentence if self.holds(sentence) else self.retake(sentence)
+
     def retake(self, sentence: str) -> str | None:
         """The source's own words for a sentence that lost some (or None when they cannot be
         found): the shortest span inside one paragraph that opens with its first words, ends
