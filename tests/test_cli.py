@@ -447,3 +447,13 @@ def test_an_out_that_cannot_say_its_format_is_a_usage_error(paths, tmp_path):
     clash = run("make", "--topic", "sanctions", "--format", "pdf", "--out", str(tmp_path / "brief.md"), *paths)
     assert clash.exit_code == 2 and "is a .md file but --format is pdf" in clash.output
     assert not (tmp_path / "brief.md").exists() and not (tmp_path / "brief.docx").exists()
+
+
+def test_make_does_not_name_again_what_corpus_build_skipped(paths, corpus_copy, tmp_path):
+    (corpus_copy / "empty.md").write_bytes(b"")
+    assert run("corpus", "build", *paths).exit_code == 3
+    made = run("make", "--topic", "sanctions", "--format", "md", "--out", str(tmp_path / "brief.md"), *paths)
+    assert made.exit_code == 0, made.output
+    assert "Skipped" not in made.output
+    again = run("corpus", "build", *paths)
+    assert again.exit_code == 3 and f"Skipped {corpus_copy / 'empty.md'}: empty file" in again.output
