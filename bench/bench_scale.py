@@ -107,7 +107,10 @@ def phase_times(corpus: Path, index: Path, keywords: str, topic: str) -> None:
 
     _weasyprint()
     lap("imports")
-    Index.build(corpus, index)
+    try:
+        Index.build(corpus, index, thorough=False)  # as `make` refreshes
+    except TypeError:  # a version that knows one way to refresh
+        Index.build(corpus, index)
     lap("refresh")
     chosen = topic_from_keywords(keywords) if keywords else find_topic(topic, load_topics(Path("topics.toml")))
     settings = SummarySettings()

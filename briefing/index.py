@@ -107,7 +107,8 @@ _SOURCE_COLUMNS = ("outlet", "title", "author", "date", "url", "kind", "place", 
 
 def processing_fingerprint() -> str:
     """A hash of the code, data and library versions that turn a file into sentences: when
-    it changes, every file is re-processed."""
+    it changes, every file is re-processed. Not the engine, which only says where (in which
+    process) a file is processed: the serial, pooled and distributed indexes are the same."""
     from importlib.metadata import version
 
     libraries = ("nltk", "snowballstemmer", "trafilatura")
@@ -115,7 +116,7 @@ def processing_fingerprint() -> str:
     package = resources.files("briefing")
     parts = sorted(
         [package / "nlp.py", package / "dates.py", package / "data" / "stopwords.txt"]
-        + [p for p in (package / "ingest").iterdir() if p.name.endswith(".py")],
+        + [p for p in (package / "ingest").iterdir() if p.name.endswith(".py") and p.name != "engine.py"],
         key=lambda p: p.name,
     )
     for part in parts:

@@ -7,6 +7,7 @@ the same for all of them, so rankers can be compared on equal terms.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -63,14 +64,12 @@ def tfidf(fitted: Sequence[Sequence[str]], documents: Sequence[Sequence[str]]):
     import scipy.sparse as sp
 
     ignore = stopword_stems()
-    kept = [[s for s in stems if s not in ignore] for stems in fitted]
-    columns = {term: k for k, term in enumerate(sorted({t for stems in kept for t in stems}))}
-    df = np.zeros(len(columns))
-    for stems in kept:
-        for term in set(stems):
-            df[columns[term]] += 1
+    counted = Counter(term for stems in fitted for term in set(stems) if term not in ignore)
+    terms = sorted(counted)
+    columns = {term: k for k, term in enumerate(terms)}
+    df = np.array([counted[term] for term in terms], dtype=np.float64)
     df += 1.0
-    idf = np.full_like(df, len(kept) + 1)
+    idf = np.full_like(df, len(fitted) + 1)
     idf /= df
     np.log(idf, out=idf)
     idf += 1.0

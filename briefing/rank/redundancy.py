@@ -102,7 +102,8 @@ def same_fact_pairs(candidates: Sequence[Candidate], space: Space, settings: Ran
     import scipy.sparse as sp
 
     close = sp.triu(space.similarity, k=1).tocoo()
-    pairs = {(int(i), int(j)) for i, j, v in zip(close.row, close.col, close.data) if v >= settings.duplicate}
+    same = close.data >= settings.duplicate
+    pairs = set(zip(close.row[same].tolist(), close.col[same].tolist()))
     figure_sets = [figures(c.sentence.text) for c in candidates]
     if any(figure_sets):
         numbers = _incidence(figure_sets)
