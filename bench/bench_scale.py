@@ -166,7 +166,7 @@ def main() -> None:
     floor = []
     rows = []
     sizes = [("seed", ROOT / "corpus", [(None, SEED_TOPIC)])] + [
-        (f"{int(n):,}", corpus_of(int(n), args.root), [(k, None) for k in KEYWORDS]) for n in args.sizes.split(",")
+        (f"{int(n):,}", corpus_of(int(n), args.root), [(k, None) for k in KEYWORDS]) for n in args.sizes.split(",") if n
     ]
     for name, corpus, jobs in sizes:
         articles = sum(1 for p in corpus.rglob("*") if p.suffix in (".md", ".txt") and not p.name.startswith("."))

@@ -6,7 +6,8 @@ note area out again with every note, which made measuring cost as much as a page
 lowest-ranked points are left out until the rest fits an A4 page, shorter ones below them are
 taken back into the room that leaves, and one A4 render checks it (dropping one more if a line
 broke differently). The estimate errs on the safe side, so when points were left out, one last
-render tries the best of them back, unless the room left on the page shows it cannot fit. WeasyPrint fetches whatever URL it meets, so the fetcher serves files of the
+render tries the best of them back, unless the room left on the page shows it cannot fit. A
+brief that clearly fits (estimated from its length) is laid out once, on A4, and not measured. WeasyPrint fetches whatever URL it meets, so the fetcher serves files of the
 template folder and nothing else: corpus text can name ``file:///etc/passwd`` all it likes.
 """
 
@@ -36,6 +37,15 @@ FOOTNOTE_AREA = (6 + 4 + 0.5) * 96 / 72  # margin, padding and rule above the no
 POINT_GAP = 1.6 * PX_PER_MM  # li margin-bottom in brief.css
 SECTION_GAP = 3 * PX_PER_MM  # section margin-bottom in brief.css
 SAFETY = 2.0  # px
+
+
+# How far (px) a brief's content runs past an A4 page, estimated without laying it out: a least-squares
+# fit over 60 briefs (the seed corpus and a 1k news corpus; largest error 57 px) on the characters of
+# its points and of its notes, and how many points, notes and sections it has. It only chooses which
+# layout comes first, never what the page holds: a brief estimated to fit with CLEAR_ROOM to spare is
+# laid out on A4 at once, anything else is measured first.
+OVERFLOW_ESTIMATE = (0.125, 0.111, 20.5, 1.98, 55.1, -848.0)
+CLEAR_ROOM = 100.0
 
 
 @dataclass(frozen=True)
@@ -117,6 +127,11 @@ def one_page(
             selection, issued, subject, frozenset(leave_out), edition, stale_after, also_notes
         )
 
+    whole = brief_of(ALSO_NOTES)(())
+    if _estimated_overflow(whole) < -CLEAR_ROOM:  # the common case: one A4 layout, nothing to measure
+        html, document = layout(whole, measure=False)
+        if len(document.pages) == 1:
+            return Rendered(whole, html, document.write_pdf(pdf_variant="pdf/ua-1"), warnings)
     listed = _measure(brief_of(ALSO_NOTES), layout)
     counted = _measure(brief_of(0), layout) if listed.cut and listed.cites_also() else None
     gain = counted.kept - listed.kept if counted is not None else 0
@@ -234,6 +249,15 @@ def _most(layout, most: int):
         else:
             best, low = tried, middle + 1
     return best
+
+
+def _estimated_overflow(brief: Brief) -> float:
+    note_chars = sum(
+        len(n.source.outlet or "") + len(n.source.title or "") + len(n.source.author or "") + len(n.source.url or "") + 20
+        for n in brief.notes
+    )
+    counts = (sum(len(p.text) for p in brief.points), note_chars, len(brief.points), len(brief.notes), len(brief.sections))
+    return sum(w * c for w, c in zip(OVERFLOW_ESTIMATE, (*counts, 1)))
 
 
 def _no_room(brief: Brief) -> None:
