@@ -1,7 +1,7 @@
 """`briefing` at scale: build, `make` and digest on generated corpora of 1k to 100k articles.
 
     .venv/bin/python bench/bench_scale.py --sizes 1000,10000,100000 [--repeat 5] [--digest]
-        [--code main=/tmp/main-checkout --code new=.]
+        [--code main=/tmp/main-checkout --code new=.] [--reuse main]
 
 Baseline: the floor, a bare Python process that imports WeasyPrint and writes a one-page PDF
 (the least any `make` costs); `make` is given as a ratio to it. For each size N, a corpus is
@@ -151,7 +151,9 @@ def main() -> None:
     parser.add_argument("--code", action="append", default=[], metavar="LABEL=DIR")
     parser.add_argument("--root", type=Path, default=Path("/tmp/briefing-bench"))
     parser.add_argument("--digest", action="store_true", help="also time a 12-topic digest of one week")
-    parser.add_argument("--no-build", action="store_true", help="measure on the indexes of an earlier run")
+    parser.add_argument(
+        "--reuse", action="append", default=[], metavar="LABEL", help="measure this version on the indexes of an earlier run"
+    )
     parser.add_argument("--phases-of", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phases_of:
@@ -174,7 +176,7 @@ def main() -> None:
         for label, code in codes:
             index = args.root / f"index-{label}-{name.replace(',', '')}.sqlite"
             built = {}
-            if not args.no_build or not index.exists():
+            if label not in args.reuse or not index.exists():
                 for leftover in args.root.glob(index.name + "*"):
                     leftover.unlink()
                 seconds, _ = timed_child(
