@@ -98,12 +98,13 @@ class Engine:
 
 
 def _pooled(tasks: Sequence[Task], workers: int) -> Iterator[Outcome]:
-    """On local processes, started afresh ("spawn"): a forked child would inherit the parent's open
-    index and its transaction."""
+    """On local processes, forked: they start at once with what is already imported, and a caller's
+    script needs no ``__main__`` guard (started afresh, each would run it again). A forked child has
+    the parent's open index but never touches it, as SQLite asks, and leaves without closing it."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
         yield from pool.map(process, tasks, chunksize=CHUNK)
 
