@@ -269,7 +269,8 @@ def test_make_writes_a_one_page_pdf_into_out(tmp_path, monkeypatch, paths):
     from pypdf import PdfReader
 
     assert len(PdfReader(pdf).pages) == 1
-    assert [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")] == [".index.sqlite.lock"]  # no temp file
+    hidden = sorted(p.name for p in (tmp_path / "out").iterdir() if p.name.startswith("."))
+    assert hidden == [".index.sqlite.checked", ".index.sqlite.lock"]  # no temp file
 
 
 @pytest.mark.parametrize(("fmt", "check"), [("html", "<!DOCTYPE html>"), ("md", "# Sanctions"), ("json", '"title":')])
