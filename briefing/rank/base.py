@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Protocol
 
 import numpy as np
@@ -64,8 +65,8 @@ def tfidf(fitted: Sequence[Sequence[str]], documents: Sequence[Sequence[str]]):
     import scipy.sparse as sp
 
     ignore = stopword_stems()
-    counted = Counter(term for stems in fitted for term in set(stems) if term not in ignore)
-    terms = sorted(counted)
+    counted = Counter(chain.from_iterable(map(set, fitted)))
+    terms = sorted(counted.keys() - ignore)
     columns = {term: k for k, term in enumerate(terms)}
     df = np.array([counted[term] for term in terms], dtype=np.float64)
     df += 1.0

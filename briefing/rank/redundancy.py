@@ -76,14 +76,18 @@ def _content(text: str) -> frozenset[str]:
     return frozenset(w for w in words(text) if w not in stopwords())
 
 
-def _adjacent(a: Candidate, b: Candidate) -> bool:
-    """One continues the other or is its lead-in: they complete each other, they do not repeat."""
-
-    def leans_on(x: Candidate, y: Candidate) -> bool:
-        lead = x.lead_in
-        return x.follows == y.id or (lead is not None and (lead.document_id, lead.position) == y.id)
-
-    return leans_on(a, b) or leans_on(b, a)
+def _adjacent_pairs(candidates: Sequence[Candidate]) -> set[tuple[int, int]]:
+    """Pairs (i < j) where one continues the other or is its lead-in: they complete each other, they
+    do not repeat. Found from each candidate's own links, not by testing every pair (a corpus of
+    wire copy has tens of thousands of same-fact pairs)."""
+    where = {c.id: k for k, c in enumerate(candidates)}
+    found = set()
+    for k, c in enumerate(candidates):
+        lead = c.lead_in
+        for target in (c.follows, None if lead is None else (lead.document_id, lead.position)):
+            if target is not None and target in where:
+                found.add((min(k, where[target]), max(k, where[target])))
+    return found
 
 
 def _incidence(rows: Sequence[frozenset[str]]):
@@ -118,7 +122,7 @@ def same_fact_pairs(candidates: Sequence[Candidate], space: Space, settings: Ran
             sizes = np.array([max(1, len(c)) for c in content_sets])
             similar = common / np.minimum(sizes[rows], sizes[cols]) >= settings.figure_overlap
             pairs.update(zip(rows[similar].tolist(), cols[similar].tolist()))
-    return sorted((i, j) for i, j in pairs if not _adjacent(candidates[i], candidates[j]))
+    return sorted(pairs - _adjacent_pairs(candidates))
 
 
 def clusters(candidates: Sequence[Candidate], space: Space, settings: RankSettings) -> list[int]:
