@@ -809,7 +809,7 @@ def _print_selection(selection: Selection) -> None:
         f"(ranker {selection.ranker}; keywords: {', '.join(selection.topic.keywords)})"
     )
     for number, pick in enumerate(selection.chosen, 1):
-        lead = f"{pick.lead_in.text} " if pick.lead_in else ""
+        lead = "".join(f"{s.text} " for s in pick.lead_in)
         speaker = f" — {pick.candidate.sentence.speaker}" if pick.candidate.sentence.speaker else ""
         _echo(f"\n{number:>2}. {lead}{pick.candidate.sentence.text}{speaker}")
         _echo(f"    [{_cite(pick)}]")

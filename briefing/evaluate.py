@@ -189,8 +189,7 @@ def ours(index: Index, topic: EvalTopic, settings: SummarySettings) -> list[str]
 def _lines(selection) -> list[str]:
     lines: list[str] = []
     for pick in sorted(selection.chosen, key=lambda p: p.rank):
-        if pick.lead_in is not None and pick.lead_in.text not in lines:
-            lines.append(pick.lead_in.text)
+        lines.extend(s.text for s in pick.lead_in if s.text not in lines)
         lines.append(pick.candidate.sentence.text)
     return lines
 

@@ -254,6 +254,19 @@ class Index:
                 found[(doc_id, position)] = (_sentence(row[:8]), tuple(row[8].split()))
         return found
 
+    def preceding(self, ids: list[tuple[str, int]], count: int) -> dict[tuple[str, int], list[tuple[Sentence, tuple[str, ...]]]]:
+        """For each sentence id, up to ``count`` rows printed right before it, in any paragraph, in order."""
+        found: dict[tuple[str, int], list[tuple[Sentence, tuple[str, ...]]]] = {}
+        for doc_id, position in ids:
+            rows = self._rows(
+                f"SELECT {_SENTENCE_COLUMNS}, n.stems FROM sentences n"
+                " WHERE n.document_id = ? AND n.position >= ? AND n.position < ? ORDER BY n.position",
+                (doc_id, position - count, position),
+            )
+            if rows:
+                found[(doc_id, position)] = [(_sentence(row[:8]), tuple(row[8].split())) for row in rows]
+        return found
+
     def mentions(self, phrase: str, limit: int = 50) -> list[str]:
         """Texts of sentences that contain a phrase (matched on stems), in id order."""
         query = '"' + " ".join(stems(phrase)).replace('"', '""') + '"'

@@ -148,7 +148,8 @@ class Candidate:
 
     ``relevance`` (0–1) mixes BM25 and keyword density; ``follows`` names the strongly
     matching sentence this one continues, when it joined through the context window;
-    ``lead_in`` is the sentence before it, kept when this one opens with "That is why …".
+    ``lead_in`` is what it leans on: the sentences right before it, in order, kept when this one
+    opens with "That is why …" (and the one before that, when the lead-in leans back too).
     """
 
     sentence: Sentence
@@ -159,7 +160,7 @@ class Candidate:
     density: float
     matched: tuple[str, ...] = ()
     follows: tuple[str, int] | None = None
-    lead_in: Sentence | None = None
+    lead_in: tuple[Sentence, ...] = ()
 
     @property
     def id(self) -> tuple[str, int]:
@@ -168,7 +169,12 @@ class Candidate:
     @property
     def text(self) -> str:
         """What a reader would be shown: the lead-in, if any, then the sentence."""
-        return self.sentence.text if self.lead_in is None else f"{self.lead_in.text} {self.sentence.text}"
+        return " ".join([*(s.text for s in self.lead_in), self.sentence.text])
+
+    @property
+    def opening(self) -> Sentence:
+        """The sentence a reader starts with."""
+        return self.lead_in[0] if self.lead_in else self.sentence
 
 
 @dataclass(frozen=True)
@@ -181,7 +187,7 @@ class Pick:
     redundancy: float
     cluster: tuple[Candidate, ...]
     reason: str
-    lead_in: Sentence | None = None  # shown before the sentence; None when it is a chosen item itself
+    lead_in: tuple[Sentence, ...] = ()  # shown before the sentence: its lead-in after the last chosen item in it
     rank: int = 0  # 1 for the most important chosen item; 0 when not chosen
 
     @property
