@@ -373,11 +373,11 @@ def make(
                 _echo(f"Skipped {chosen_topic.name}: {exc}", err=True)
                 skipped = True
                 continue
-            output_format, target = _output(output_format, out, settings.out, chosen_topic.name)
-            if output_format is Format.text:
+            written_as, target = _output(output_format, out, settings.out, chosen_topic.name)
+            if written_as is Format.text:
                 _print_selection(selection)
             else:
-                brief, warnings = _write_brief(selection, output_format, target, day, settings)
+                brief, warnings = _write_brief(selection, written_as, target, day, settings)
                 for warning in warnings:
                     _echo(f"Warning: {warning}", err=True)
                 if str(target) != "-":

@@ -18,10 +18,9 @@ from .files import write_atomically
 
 @dataclass(frozen=True)
 class Laid:
-    """What ``init`` wrote, relative to the project folder."""
+    """Where ``init`` laid out a project, and how many sample articles its corpus holds."""
 
     folder: Path
-    files: tuple[str, ...]
     articles: int
 
 
@@ -56,4 +55,4 @@ def init_project(folder: Path) -> Laid:
     except OSError as exc:
         raise BriefingError(f"cannot lay out a project in {folder}: {exc.strerror or exc}") from exc
     articles = sum(name.startswith("corpus/") for name in laid)
-    return Laid(folder, tuple(laid), articles)
+    return Laid(folder, articles)
