@@ -7,6 +7,7 @@ line and its exit code; ``--debug`` shows the traceback instead.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import time
@@ -19,11 +20,11 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from . import __version__
-from .config import Settings, load_settings
+from .config import SETTINGS_FILE, Settings, load_settings
 from .dates import parse_date
 from .errors import EXIT_PARTIAL, BriefingError, FileError, UsageError
 from .files import slug
-from .models import KINDS, BuildReport, DocumentSummary, Pick, Selection, Skipped, Source
+from .models import KINDS, BuildReport, DocumentSummary, Pick, Selection, Skipped, Source, Topic
 
 if TYPE_CHECKING:
     from .evaluate import Report  # imported when eval runs: it loads rouge-score
@@ -60,11 +61,19 @@ def _version(value: bool) -> None:
 def main(
     ctx: typer.Context,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", envvar="BRIEFING_CONFIG", help="Settings file [default: briefing.toml here].", show_default=False
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
     ctx.obj = {"debug": debug}
+    token = SETTINGS_FILE.set(config)  # for this run's every load_settings()
+    ctx.call_on_close(lambda: SETTINGS_FILE.reset(token))
 
 
 @contextmanager
@@ -112,7 +121,17 @@ _CONTROLS = re.compile(
 def _echo(message: object = "", err: bool = False, nl: bool = True) -> None:
     """Print a line the terminal shows as it is: corpus text, file names and feed links are untrusted,
     and an escape sequence in them would retitle, recolour or rewrite the user's terminal."""
-    typer.echo(_CONTROLS.sub("", str(message)), err=err, nl=nl)
+    _write(_CONTROLS.sub("", str(message)), err=err, nl=nl)
+
+
+def _write(data: str | bytes, err: bool = False, nl: bool = True) -> None:
+    """Print; a reader that has stopped reading (``briefing corpus show ID | head``) ends the run
+    quietly and successfully, as it ends ``cat``, instead of with a traceback or a bare exit 1."""
+    try:
+        typer.echo(data, err=err, nl=nl)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), (sys.stderr if err else sys.stdout).fileno())
+        raise typer.Exit(0) from None
 
 
 def _json(data: object) -> str:
@@ -260,6 +279,23 @@ def _print_fetched(report) -> None:
         _echo(f"Feed {feed.feed}: {feed.summary}")
 
 
+@app.command("init")
+def init_command(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(metavar="[DIR]", help="The project folder [default: here].")] = Path("."),
+) -> None:
+    """Lay out a project folder: corpus/ with sample articles, topics.toml, briefing.toml, out/."""
+    from .project import init_project
+
+    with _reported(ctx):
+        laid = init_project(folder)
+    _echo(
+        f"Laid out {laid.folder}: corpus/ ({laid.articles} sample articles), topics.toml, briefing.toml, out/. "
+        "Replace the samples with your articles (`briefing corpus add FILE`) and your topics, then run "
+        "`briefing make --topic NAME` there."
+    )
+
+
 TopicsOption = Annotated[
     Path, typer.Option("--topics", envvar="BRIEFING_TOPICS", help="Topics file.", show_default=True)
 ]
@@ -276,7 +312,11 @@ class Format(str, Enum):
 @app.command("make")
 def make(
     ctx: typer.Context,
-    topic: Annotated[Optional[str], typer.Option(help="A topic name from the topics file.")] = None,
+    topic: Annotated[
+        list[str] | None,
+        typer.Option(help="A topic name from the topics file; repeat for more.", autocompletion=_complete_topic),
+    ] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every topic of the topics file.")] = False,
     keywords: Annotated[
         Optional[str], typer.Option(help='Ad-hoc keywords instead of a topic: "water, glaciers" or a question.')
     ] = None,
@@ -299,45 +339,61 @@ def make(
     corpus: CorpusOption = None,
     index: IndexOption = None,
 ) -> None:
-    """Make a brief on a topic: a one-page PDF by default, written to out/<topic>.pdf."""
+    """Make a brief on a topic (or several, or --all): a one-page PDF by default, written to out/<topic>.pdf."""
     from dataclasses import replace
 
     from .compose import plural
     from .index import Index
-    from .summarise import SummarySettings, summarise
+    from .summarise import NothingFound, SummarySettings, summarise
 
+    skipped = False
     with _reported(ctx):
         settings = load_settings(corpus, index)
-        chosen_topic = _topic(topic, keywords, topics)
+        chosen = _topics(topic or [], every, keywords, topics)
+        several = len(chosen) > 1
         if title is not None:
             if not title.strip():
                 raise UsageError("--title must not be empty")
-            chosen_topic = replace(chosen_topic, title=" ".join(title.split()))
+            if several:
+                raise UsageError("--title names one brief: give one topic")
+            chosen = [replace(chosen[0], title=" ".join(title.split()))]
+        if several and out is not None and not _folder(out):
+            raise UsageError(f"--out {out} is one file: give a folder for {len(chosen)} briefs")
         day = _issue_date(issued)
         path, _ = _refresh(settings, quiet=True)
         summary = SummarySettings(ranker=ranker)
         summary = replace(summary, rank=replace(summary.rank, sentences=sentences))
-        with Index(path, settings.lock_wait) as opened:
-            selection = summarise(opened, chosen_topic, summary)
-        output_format, target = _output(output_format, out, settings.out, chosen_topic.name)
-        if output_format is Format.text:
-            _print_selection(selection)
-        else:
-            brief, warnings = _write_brief(selection, output_format, target, day, settings)
-            for warning in warnings:
-                _echo(f"Warning: {warning}", err=True)
-            if str(target) != "-":
-                _echo(
-                    f"Wrote {target}: {plural(len(brief.points), 'point')} from {plural(len(brief.notes), 'source')}"
-                    + (f", {len(brief.left_out)} left out to fit one page" if brief.left_out else "")
-                    + "."
-                )
-            if explain and brief.left_out:
-                _echo("Left out to fit one page (lowest ranked first out):")
-                for point in sorted(brief.left_out, key=lambda p: -p.rank):
-                    _echo(f"  rank {point.rank}: {_fit(point.text, 100)}")
-    if explain:
-        _print_explanation(selection)
+        for chosen_topic in chosen:
+            try:
+                with Index(path, settings.lock_wait) as opened:
+                    selection = summarise(opened, chosen_topic, summary)
+            except NothingFound as exc:
+                if not several:
+                    raise
+                _echo(f"Skipped {chosen_topic.name}: {exc}", err=True)
+                skipped = True
+                continue
+            written_as, target = _output(output_format, out, settings.out, chosen_topic.name)
+            if written_as is Format.text:
+                _print_selection(selection)
+            else:
+                brief, warnings = _write_brief(selection, written_as, target, day, settings)
+                for warning in warnings:
+                    _echo(f"Warning: {warning}", err=True)
+                if str(target) != "-":
+                    _echo(
+                        f"Wrote {target}: {plural(len(brief.points), 'point')} from {plural(len(brief.notes), 'source')}"
+                        + (f", {len(brief.left_out)} left out to fit one page" if brief.left_out else "")
+                        + "."
+                    )
+                if explain and brief.left_out:
+                    _echo("Left out to fit one page (lowest ranked first out):")
+                    for point in sorted(brief.left_out, key=lambda p: -p.rank):
+                        _echo(f"  rank {point.rank}: {_fit(point.text, 100)}")
+            if explain:
+                _print_explanation(selection)
+    if skipped:
+        raise typer.Exit(EXIT_PARTIAL)
 
 
 @app.command("eval")
@@ -466,7 +522,7 @@ def _output(given: Format | None, written: str | None, folder: Path, topic: str)
     by_suffix = {"htm": Format.html, "markdown": Format.md}.get(suffix) or next(
         (f for f in Format if f.value == suffix and f is not Format.text), None
     )
-    is_folder = out is not None and (out.is_dir() or written.endswith(("/", "\\")))
+    is_folder = out is not None and _folder(written)
     if suffix and by_suffix is None and given is None and not is_folder:
         raise UsageError(f"cannot tell a brief's format from {out}: name it .pdf, .html, .md or .json, or give --format")
     if given is not None and by_suffix is not None and given is not by_suffix and not is_folder:
@@ -476,6 +532,11 @@ def _output(given: Format | None, written: str | None, folder: Path, topic: str)
     if out is None or is_folder:
         return chosen, (out or folder) / name
     return chosen, out
+
+
+def _folder(written: str) -> bool:
+    """An ``--out`` that names a folder: one that is there, or any path ending in a slash."""
+    return Path(written).is_dir() or written.endswith(("/", "\\"))
 
 
 def _write_brief(selection: Selection, output_format: Format, target: Path, day, settings: Settings):
@@ -495,7 +556,7 @@ def _write_brief(selection: Selection, output_format: Format, target: Path, day,
         data = markdown(brief) if output_format is Format.md else json_document(brief, selection)
     if str(target) == "-":
         if isinstance(data, bytes):
-            typer.echo(data, nl=False)  # a PDF's bytes, for a pipe
+            _write(data, nl=False)  # a PDF's bytes, for a pipe
         else:
             _echo(data, nl=False)
     else:
@@ -786,14 +847,29 @@ def list_topics(
         _echo(f"{name:<{width}}  {counts[name]:>5}  {t.title}")
 
 
-def _topic(name: str | None, keywords: str | None, topics: Path):
+def _topics(names: list[str], every: bool, keywords: str | None, topics: Path) -> list[Topic]:
+    """The topics to make briefs on: those named (each once, in the order given), all, or --keywords."""
     from .topics import find_topic, load_topics, topic_from_keywords
 
-    if (name is None) == (keywords is None):
-        raise UsageError("give either --topic NAME or --keywords TEXT")
+    if sum((bool(names), every, keywords is not None)) != 1:
+        raise UsageError("give --topic NAME (repeat for more), --all, or --keywords TEXT")
     if keywords is not None:
-        return topic_from_keywords(keywords)
-    return find_topic(name, load_topics(topics))
+        return [topic_from_keywords(keywords)]
+    known = load_topics(topics)
+    if every:
+        return list(known.values())
+    return list({t.name: t for t in (find_topic(name, known) for name in names)}.values())
+
+
+def _complete_topic(ctx: typer.Context, incomplete: str) -> list[str]:
+    """TAB on --topic: the names in the topics file (--topics, if given before it); none if it cannot be read."""
+    from .topics import load_topics
+
+    try:
+        known = load_topics(ctx.params.get("topics") or Path("topics.toml"))
+    except BriefingError:
+        return []
+    return [name for name in known if name.casefold().startswith(incomplete.casefold())]
 
 
 def _cite(pick: Pick) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from . import ingest
-from .errors import CorpusError, FileError
+from .errors import FileError, NoCorpusError
 from .ingest import loaders
 from .models import Document, Skipped, Source
 from .files import shareable, slug, sweep, temporary_prefix
@@ -30,7 +30,7 @@ class CorpusFile:
 def scan(corpus: Path) -> tuple[list[CorpusFile], list[Skipped]]:
     """The article files of a corpus folder, in a fixed order; ids are paths without the suffix."""
     if not corpus.is_dir():
-        raise CorpusError(f"corpus folder {corpus} does not exist (use --corpus DIR)")
+        raise NoCorpusError(f"corpus folder {corpus} does not exist (use --corpus DIR)")
     files: list[CorpusFile] = []
     skipped: list[Skipped] = []
     seen: dict[str, str] = {}
@@ -89,7 +89,7 @@ class Holdings:
 
     def __init__(self, corpus: Path, limit: int = loaders.MAX_FILE_BYTES) -> None:
         if not corpus.is_dir():
-            raise CorpusError(f"corpus folder {corpus} does not exist (create it, or use --corpus DIR)")
+            raise NoCorpusError(f"corpus folder {corpus} does not exist (create it, or use --corpus DIR)")
         sweep(corpus)  # what a killed `corpus add` or `fetch` left half-written
         self.corpus = corpus
         self._bodies, self._urls = _existing(corpus, limit)

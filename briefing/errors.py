@@ -6,7 +6,8 @@ turns them into ``Error: ...`` and an exit code::
     BriefingError             exit 1  something failed
     ├── UsageError            exit 2  an option, argument or config value is wrong
     ├── CorpusError           exit 1  the corpus folder cannot be used, or a document is unknown
-    │   └── FileError         exit 1  one file cannot be used (batch commands skip it and go on)
+    │   ├── FileError         exit 1  one file cannot be used (batch commands skip it and go on)
+    │   └── NoCorpusError     exit 2  the corpus folder given (--corpus, corpus.dir) does not exist
     ├── BusyError             exit 1  another briefing process held a lock for longer than we wait
     └── IndexDatabaseError    exit 1  the index database cannot be opened or written
         └── NotAnIndexError   exit 2  --index names something that is not an index of ours (left untouched)
@@ -40,6 +41,12 @@ class FileError(CorpusError):
         super().__init__(f"{path}: {reason}")
         self.path = str(path)
         self.reason = reason
+
+
+class NoCorpusError(CorpusError):
+    """A usage error: the folder named as the corpus is not there."""
+
+    exit_code = 2
 
 
 class BusyError(BriefingError):

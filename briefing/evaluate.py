@@ -236,7 +236,10 @@ class Scorer:
     """ROUGE-1, ROUGE-2 (rouge-score, Porter stems) and ROUGE-SU4 recall, averaged over references."""
 
     def __init__(self) -> None:
-        from rouge_score import rouge_scorer, tokenizers
+        try:
+            from rouge_score import rouge_scorer, tokenizers
+        except ImportError as exc:  # an optional extra: an evaluation tool, not needed to make briefs
+            raise UsageError(f"briefing eval scores with rouge-score: pip install '{__package__}[eval]'") from exc
 
         self._rouge = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
         self._tokens = tokenizers.DefaultTokenizer(use_stemmer=True).tokenize

@@ -385,7 +385,7 @@ def topics_weight_true(w: Work):
 @case
 def schedule_out_is_true(w: Work):
     (w.root / "briefing.toml").write_text("[brief]\nout = true\n")
-    return ["schedule", "--weekly", "mon", "07:00"], 2, r"Error: briefing\.toml: out must be a path in quotes"
+    return ["schedule", "--weekly", "mon", "07:00"], 2, r"Error: briefing\.toml: brief\.out must be a path in quotes"
 
 
 @case
