@@ -10,17 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .. import __version__
 from ..compose import month_year, period, plural
 from ..dates import PartialDate
 from ..errors import BriefingError
-from ..models import Brief
-
-if TYPE_CHECKING:
-    from ..digest import Digest
+from ..models import Brief, Digest
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 _MONTHS = "January February March April May June July August September October November December".split()
