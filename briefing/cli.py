@@ -574,23 +574,23 @@ def digest_command(
         return
     from .digest import run
 
-    request = run.Request(
-        week=week,
-        since=_day(since, "--since") if since else None,
-        until=_day(until, "--until") if until else None,
-        as_of=_day(as_of, "--as-of") if as_of else None,
-        since_last=since_last,
-        fetch=fetch,
-        topics=topics,
-        digests=out,
-        deliver=deliver,
-        mail_to=tuple(mail_to or ()),
-        mail_empty=mail_empty,
-        secrets=secrets,
-        wait=0 if skip_if_busy else None,
-    )
     with _logged(log, ctx), _stopped_cleanly() as check_stop, _alerting(ctx, tuple(alert_to or ()), secrets, log):
         with _reported(ctx):
+            request = run.Request(
+                week=week,
+                since=_day(since, "--since") if since else None,
+                until=_day(until, "--until") if until else None,
+                as_of=_day(as_of, "--as-of") if as_of else None,
+                since_last=since_last,
+                fetch=fetch,
+                topics=topics,
+                digests=out,
+                deliver=deliver,
+                mail_to=tuple(mail_to or ()),
+                mail_empty=mail_empty,
+                secrets=secrets,
+                wait=0 if skip_if_busy else None,
+            )
             settings = load_settings(corpus, index)
             checked = run.plan(request, settings)
             if check:
@@ -879,10 +879,11 @@ def schedule_command(
             extra = shlex.split(digest_args)
         except ValueError as exc:
             raise UsageError(f"--digest-args: {exc}") from exc
+        settings = load_settings()
         alerts = tuple(alert_to or ())
         options = [*(["--secrets", str(secrets)] if secrets else []), *(w for a in alerts for w in ("--alert-to", a))]
         _check_digest_args([*extra, *options])
-        job = sch.job_for(Path.cwd(), ("digest", *extra), out=load_settings().out, secrets=secrets, alert_to=alerts)
+        job = sch.job_for(Path.cwd(), ("digest", *extra), out=settings.out, secrets=secrets, alert_to=alerts)
         if systemd:
             for name, text in sch.systemd_units(when, job).items():
                 _echo(f"# {name}\n{text}")
@@ -911,8 +912,8 @@ def _check_digest_args(args: list[str]) -> None:
 
     command = typer.main.get_command(app)
     try:
-        # "fine" is for a person asking, not for the schedule
-        with command.make_context("briefing", ["digest", *args, "--check"], obj={"debug": True}) as check, redirect_stdout(
+        # --debug: the check's errors come here whole; "fine" is for a person asking, not for the schedule
+        with command.make_context("briefing", ["--debug", "digest", *args, "--check"]) as check, redirect_stdout(
             io.StringIO()
         ):
             command.invoke(check)

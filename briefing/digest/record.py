@@ -96,12 +96,12 @@ def held(folder: Path, wait: float, waiting: Callable[[str], None] = lambda mess
     except OSError as exc:
         raise BriefingError(f"cannot write the digest into {folder}: {exc.strerror or exc}") from exc
     try:
-        with locked(folder / LOCK, wait, f"the digests in {folder}", waiting):
+        with locked(folder / LOCK, wait, f"the digests folder {folder}", waiting):
             yield
     except DigestBusyError:
         raise
     except BusyError as exc:
-        raise DigestBusyError(f"skipped: {exc}") from None
+        raise DigestBusyError(f"skipped this run: {exc}") from None
 
 
 def now() -> str:
@@ -159,7 +159,7 @@ def covered(folder: Path, index: Path | None, digest: Digest) -> Record:
         return before  # an older digest sent again: the later one already covers what it holds
     digested = {**before.digested, **{p.document_id: name for p in digest.placed}}
     after = replace(before, digested=digested, last=name)
-    _save(folder, index, after)
+    save(folder, index, after)
     try:
         write_atomically(digest.folder / HANDED_OFF, f"{name}\n")
     except OSError as exc:
@@ -184,11 +184,12 @@ def _update(folder: Path, index: Path | None, window: str, label: str, change: C
     before = load(folder, index)
     entry = change(before.digests.get(window) or Entry(window, label))
     after = replace(before, digests={**before.digests, window: entry})
-    _save(folder, index, after)
+    save(folder, index, after)
     return after
 
 
-def _save(folder: Path, index: Path | None, record: Record) -> None:
+def save(folder: Path, index: Path | None, record: Record) -> None:
+    """Write ``record`` whole; an old record beside ``index`` is then set aside as taken over."""
     data = {
         "about": _ABOUT,
         "version": 1,
