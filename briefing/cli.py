@@ -21,8 +21,7 @@ import typer
 from . import __version__
 from .config import Settings, load_settings
 from .dates import parse_date
-from .digest.record import EXIT_BUSY
-from .errors import EXIT_PARTIAL, BriefingError, FileError, UsageError
+from .errors import EXIT_BUSY, EXIT_PARTIAL, BriefingError, FileError, UsageError
 from .files import slug
 from .models import KINDS, BuildReport, DocumentSummary, Pick, Selection, Skipped, Source
 
@@ -625,7 +624,9 @@ def digest_list(
         settings = load_settings(None, index)
         listed = run.listing(out or settings.digests, settings.index)
     if as_json:
-        _echo(_json([_listed_json(item) for item in listed]))
+        from .digest.record import entry_json
+
+        _echo(_json([{**entry_json(item.entry), "folder": item.folder} for item in listed]))
         return
     if not listed:
         _echo(f"No digests in {out or settings.digests}.")
@@ -682,26 +683,8 @@ def digest_alert(
     from .digest import run, unattended
 
     with _reported(ctx):
-        settings = load_settings()
-        details = f"The scheduled digest {unit} in {Path.cwd()} failed.\n\n{unattended.journal(unit)}"
-        environ = unattended.environment(secrets)
-        sent = run.alert(tuple(to), settings, environ, f"{unit} in {Path.cwd()}", details)
+        sent = run.failed_unit_alert(tuple(to), load_settings(), unattended.environment(secrets), unit)
     _echo(f"Mailed the alert to {', '.join(sent)}")
-
-
-def _listed_json(item) -> dict:
-    e = item.entry
-    return {
-        "window": e.window,
-        "label": e.label,
-        "made": e.made,
-        "articles": e.articles,
-        "briefs": e.briefs,
-        "folder": item.folder,
-        "delivered": [{"at": h.at, "to": h.to[0]} for h in e.delivered],
-        "mailed": [{"at": h.at, "to": list(h.to)} for h in e.mailed],
-        "failures": [{"at": f.at, "what": f.what, "error": f.error} for f in e.failures],
-    }
 
 
 @contextmanager
@@ -722,13 +705,11 @@ def _logged(log: Path | None, ctx: typer.Context) -> Iterator[None]:
 def _alerting(ctx: typer.Context, to: tuple[str, ...], secrets: Path | None, log: Path | None) -> Iterator[None]:
     """With --alert-to, a run that fails (not one skipped for another that runs) is also mailed about:
     under cron its output goes to the log, so cron's own mail never fires."""
-    from .digest.record import DigestBusyError
-
     try:
         yield
     except BaseException as exc:
         code = getattr(exc, "exit_code", getattr(exc, "code", 1))
-        if to and code not in (0, EXIT_PARTIAL, EXIT_BUSY) and not isinstance(exc, DigestBusyError):
+        if to and code not in (0, EXIT_PARTIAL, EXIT_BUSY):
             _send_alert(ctx, to, secrets, log, exc, code)
         raise
 
@@ -736,13 +717,10 @@ def _alerting(ctx: typer.Context, to: tuple[str, ...], secrets: Path | None, log
 def _send_alert(ctx: typer.Context, to: tuple[str, ...], secrets: Path | None, log: Path | None, exc, code) -> None:
     from .digest import run, unattended
 
-    what = f"{Path.cwd()}, exit status {code}"
-    details = f"briefing digest in {Path.cwd()} ended with exit status {code}.\n\n" + (
-        unattended.tail(log) or f"{type(exc).__name__}: {exc}"
-    )
     try:
         with _reported(ctx):
-            sent = run.alert(to, load_settings(), unattended.environment(secrets), what, details)
+            environ = unattended.environment(secrets)
+            sent = run.failed_run_alert(to, load_settings(), environ, code, log, f"{type(exc).__name__}: {exc}")
         _echo(f"Mailed the failure alert to {', '.join(sent)}", err=True)
     except typer.Exit:
         _echo("Error: the failure alert could not be mailed either", err=True)

@@ -8,6 +8,7 @@ turns them into ``Error: ...`` and an exit code::
     ├── CorpusError           exit 1  the corpus folder cannot be used, or a document is unknown
     │   └── FileError         exit 1  one file cannot be used (batch commands skip it and go on)
     ├── BusyError             exit 1  another briefing process held a lock for longer than we wait
+    │   └── DigestBusyError   exit 75 another digest runs: this one was skipped (EX_TEMPFAIL, try later)
     └── IndexDatabaseError    exit 1  the index database cannot be opened or written
         └── NotAnIndexError   exit 2  --index names something that is not an index of ours (left untouched)
 
@@ -17,6 +18,7 @@ A run that finished but skipped some inputs exits with ``EXIT_PARTIAL``.
 from __future__ import annotations
 
 EXIT_PARTIAL = 3
+EXIT_BUSY = 75
 
 
 class BriefingError(Exception):
@@ -44,6 +46,12 @@ class FileError(CorpusError):
 
 class BusyError(BriefingError):
     exit_code = 1
+
+
+class DigestBusyError(BusyError):
+    """Another digest holds the digests folder: this run was skipped, nothing was made or sent."""
+
+    exit_code = EXIT_BUSY
 
 
 class IndexDatabaseError(BriefingError):

@@ -22,8 +22,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from briefing.config import MailSettings
-from briefing.errors import BriefingError, FileError, UsageError
 from briefing.digest.handoff import deliver, mail
+from briefing.errors import BriefingError, FileError, UsageError
 
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 not_as_root = pytest.mark.skipif(AS_ROOT, reason="root reads and writes past file modes")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -19,17 +17,17 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from briefing.cli import app
+from briefing.corpus import add
+from briefing.dates import PartialDate
 from briefing.digest import record
 from briefing.digest.make import make_digest
 from briefing.digest.windows import iso_week
-from briefing.corpus import add
-from briefing.dates import PartialDate
 from briefing.index import Index
 from briefing.models import Digest, Placed, Quote, Source, TopicBrief
 
-from .conftest import PROJECT, DIPLOMAT_TIMES, EU_REPORTER, POLITICO, SPECIAL_EURASIA, UN_JOURNAL
-from .test_feeds import rss
+from .conftest import DIPLOMAT_TIMES, EU_REPORTER, POLITICO, PROJECT, SPECIAL_EURASIA, UN_JOURNAL
 from .test_digest_handoff import Inbox, smtp_server  # noqa: F401  (a fixture)
+from .test_feeds import rss
 
 runner = CliRunner()
 APRIL_2025 = {DIPLOMAT_TIMES, UN_JOURNAL}

@@ -55,7 +55,7 @@ def test_a_refused_mail_is_listed_as_a_failure_and_resend_mails_it_dated(folder,
     assert resent.exit_code == 0, resent.output
     assert "Mailed 2 PDFs to ana@example.org" in resent.output
     (_, recipients, message, _), = inbox.messages
-    assert message["Subject"] == "Briefing digest 14–20 Apr 2025: Kazakhstan"
+    assert recipients == ["ana@example.org"] and message["Subject"] == "Briefing digest 14–20 Apr 2025: Kazakhstan"
     names = [part.get_filename() for part in message.iter_attachments()]
     assert names == ["2025-04-14_2025-04-20-index.pdf", "2025-04-14_2025-04-20-trade.pdf"]
     listed = digest("list")
@@ -171,5 +171,5 @@ def test_digest_alert_mails_that_a_systemd_unit_failed(folder, smtp_server):
     result = digest("alert", "--to", "ops@example.org", "--unit", "briefing-digest-x.service")
     assert result.exit_code == 0 and result.output == "Mailed the alert to ops@example.org\n"
     (_, recipients, message, _), = inbox.messages
-    assert message["Subject"] == f"briefing digest failed: briefing-digest-x.service in {folder}"
+    assert recipients == ["ops@example.org"] and message["Subject"] == f"briefing digest failed: briefing-digest-x.service in {folder}"
     assert "The scheduled digest briefing-digest-x.service" in message.get_body(("plain",)).get_content()

@@ -11,7 +11,6 @@ import shlex
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -19,11 +18,7 @@ from croniter import croniter
 from typer.testing import CliRunner
 
 from briefing.cli import app
-
-from .conftest import CORPUS, PROJECT
-
 from briefing.digest import record
-from briefing.errors import BriefingError, UsageError
 from briefing.digest.schedule import (
     Job,
     Weekly,
@@ -38,6 +33,9 @@ from briefing.digest.schedule import (
     systemd_units,
     unit_names,
 )
+from briefing.errors import EXIT_BUSY, BriefingError, UsageError
+
+from .conftest import CORPUS, PROJECT
 
 runner = CliRunner()
 WEDNESDAY_NOON = dt.datetime(2025, 1, 1, 12, 0)
@@ -155,7 +153,7 @@ def test_the_real_job_skips_a_run_while_another_digest_runs_and_logs_why(project
     line = cron_line(parse_weekly("mon", "07:00"), job)
     with record.held(project / "out" / "digests", 1):  # a digest started by hand, still running
         skipped = run_cron_command(line)
-    assert skipped.returncode == record.EXIT_BUSY, skipped.stdout + skipped.stderr
+    assert skipped.returncode == EXIT_BUSY, skipped.stdout + skipped.stderr
     assert skipped.stdout == skipped.stderr == ""  # all of it is in the log
     done = run_cron_command(line)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -164,7 +162,7 @@ def test_the_real_job_skips_a_run_while_another_digest_runs_and_logs_why(project
     assert len(headers) == 2 and "--week 2024-W10 --skip-if-busy --log" in log[0]
     first = log[headers[0] : headers[1]]
     assert any(text.startswith("Error: skipped this run: the digests folder out/digests is in use") for text in first)
-    assert first[-1].endswith(f"ended with exit status {record.EXIT_BUSY}")
+    assert first[-1].endswith(f"ended with exit status {EXIT_BUSY}")
     assert log[-1].endswith("ended with exit status 0") and any("No articles in Week 10 of 2024" in t for t in log)
 
 
@@ -233,7 +231,7 @@ def test_systemd_units_run_the_job_and_alert_on_failure(job, tmp_path):
     assert f"WorkingDirectory={job.workdir}\n".replace("%", "%%") in service
     assert "StandardOutput" not in service  # the journal keeps the output
     assert f'ExecStart="{str(job.executable).replace("%", "%%")}" digest --note "it\'s 100%% $$HOME; `x`" --skip-if-busy\n' in service
-    assert f"SuccessExitStatus={record.EXIT_BUSY}\n" in service and "OnFailure" not in service
+    assert f"SuccessExitStatus={EXIT_BUSY}\n" in service and "OnFailure" not in service
     assert "OnCalendar=Mon *-*-* 07:00:00\nPersistent=true\n" in timer
     assert "WantedBy=timers.target\n" in timer
     alerting = Job(job.executable, job.arguments, job.workdir, job.log, tmp_path / "secrets.env", ("ops@example.org",))

@@ -29,8 +29,9 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from briefing.digest import record
 from briefing.cli import app
+from briefing.digest import record
+from briefing.errors import EXIT_BUSY
 from briefing.files import locked
 from briefing.index import SCHEMA_VERSION, Index
 
@@ -339,7 +340,7 @@ def digest_while_another_digest_holds_the_record(w: Work):
     holding = record.held(w.root / "out" / "digests", 1)
     holding.__enter__()
     w.later.append(lambda: holding.__exit__(None, None, None))
-    return ["digest", "--since-last"], record.EXIT_BUSY, (
+    return ["digest", "--since-last"], EXIT_BUSY, (
         r"Error: skipped this run: the digests folder out/digests is in use by another briefing process "
         rf"\(process {os.getpid()}\); gave up after waiting 0\.5 s: try again when it has finished"
     )

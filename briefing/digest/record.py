@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..errors import BriefingError, BusyError, FileError
+from ..errors import BriefingError, BusyError, DigestBusyError, FileError
 from ..files import locked, read_limited, write_atomically
 from ..models import Digest
 from .windows import added_order
@@ -28,15 +28,8 @@ RECORD = "record.json"
 LOCK = ".lock"
 HANDED_OFF = ".handed-off"  # in a --since-last digest's folder once it was handed off and recorded
 INDEX_JSON = "index.json"
-EXIT_BUSY = 75  # EX_TEMPFAIL: another digest runs; this one did nothing and may be tried again
 _MAX_BYTES = 64 * 1024 * 1024  # a million articles' ids fit
 _ABOUT = "What `briefing digest` made and handed off, and the articles --since-last digests covered."
-
-
-class DigestBusyError(BusyError):
-    """Another digest holds the digests folder: this run was skipped, nothing was made or sent."""
-
-    exit_code = EXIT_BUSY
 
 
 @dataclass(frozen=True)
@@ -193,7 +186,7 @@ def save(folder: Path, index: Path | None, record: Record) -> None:
     data = {
         "about": _ABOUT,
         "version": 1,
-        "digests": [_entry_json(e) for e in record.digests.values()],
+        "digests": [entry_json(e) for e in record.digests.values()],
         "since_last": {"last": record.last, "digested": dict(sorted(record.digested.items()))},
     }
     try:
@@ -205,7 +198,8 @@ def save(folder: Path, index: Path | None, record: Record) -> None:
         os.replace(old, old.with_name(old.name + ".migrated"))
 
 
-def _entry_json(entry: Entry) -> dict:
+def entry_json(entry: Entry) -> dict:
+    """An entry as record.json and `digest list --json` write it."""
     return {
         "window": entry.window,
         "label": entry.label,

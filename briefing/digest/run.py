@@ -25,7 +25,7 @@ from ..ingest.loaders import MAX_FILE_BYTES
 from ..models import BuildReport, Digest, Placed, Skipped, Source, Topic, TopicBrief, Window
 from . import record
 from .handoff import check_mail, check_shared, deliver, mail, subject, text
-from .unattended import environment
+from .unattended import environment, journal, tail
 from .windows import between, iso_week, last_days, since_last, span
 
 if TYPE_CHECKING:
@@ -89,7 +89,6 @@ class Outcome:
     delivered: Path | None = None
     mailed: tuple[str, ...] = ()
     not_mailed: str | None = None  # why the digest was made but not mailed
-    recovered: str | None = None  # where a since-last record not read from the record file came from
 
 
 def plan(request: Request, settings: Settings, environ: Mapping[str, str] = os.environ) -> Plan:
@@ -161,9 +160,7 @@ def run(checked: Plan, hooks: Hooks = Hooks()) -> Outcome:
         outcome = hand_off(made, checked, hooks)
         if request.since_last and made.placed:
             record.covered(digests, settings.index, made)
-    return Outcome(
-        made, skipped, outcome.delivered, outcome.mailed, outcome.not_mailed, kept.taken_from if request.since_last else None
-    )
+    return Outcome(made, skipped, outcome.delivered, outcome.mailed, outcome.not_mailed)
 
 
 def hand_off(made: Digest, checked: Plan, hooks: Hooks = Hooks()) -> Outcome:
@@ -290,3 +287,19 @@ def alert(to: tuple[str, ...], settings: Settings, environ: Mapping[str, str], w
     if settings.mail is None:
         raise UsageError("--alert-to needs a [mail] table in briefing.toml (host, sender)")
     return mail((), to, settings.mail, f"briefing digest failed: {what}", details, environ)
+
+
+def failed_run_alert(
+    to: tuple[str, ...], settings: Settings, environ: Mapping[str, str], code: int, log: Path | None, error: str
+) -> tuple[str, ...]:
+    """The alert for a run (under cron) that ended with ``code``: the end of its log, else its error."""
+    where = Path.cwd()
+    details = f"briefing digest in {where} ended with exit status {code}.\n\n{tail(log) or error}"
+    return alert(to, settings, environ, f"{where}, exit status {code}", details)
+
+
+def failed_unit_alert(to: tuple[str, ...], settings: Settings, environ: Mapping[str, str], unit: str) -> tuple[str, ...]:
+    """The alert systemd's OnFailure= unit sends: which unit failed, and the end of its journal."""
+    where = Path.cwd()
+    details = f"The scheduled digest {unit} in {where} failed.\n\n{journal(unit)}"
+    return alert(to, settings, environ, f"{unit} in {where}", details)

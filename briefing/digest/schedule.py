@@ -26,9 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import BriefingError, UsageError
+from ..errors import EXIT_BUSY, BriefingError, UsageError
 from ..files import slug, write_atomically
-from .record import EXIT_BUSY
 from .unattended import CREDENTIAL
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
