@@ -14,11 +14,13 @@ from typer.testing import CliRunner
 from briefing.cli import app
 from briefing.digest import record
 
+from . import test_digest_handoff
 from .conftest import DIPLOMAT_TIMES, POLITICO
-from .test_digest_handoff import Inbox, check_password, smtp_server  # noqa: F401  (a fixture)
+from .test_digest_handoff import Inbox, check_password
 from .test_digest_make import pdf_text
 
 runner = CliRunner()
+smtp_server = test_digest_handoff.smtp_server  # the fixture: an SMTP server on 127.0.0.1
 ONE_TOPIC = '[trade]\ntitle = "Trade"\nkeywords = ["trade", "exports"]\n'
 
 
