@@ -509,10 +509,7 @@ def _write_brief(selection: Selection, output_format: Format, target: Path, day,
     return brief, warnings
 
 
-digest_app = typer.Typer(
-    help="Make one brief per topic from the articles of a window, and an index page, into out/digests/<window>/.",
-    context_settings=HELP,
-)
+digest_app = typer.Typer(context_settings=HELP)  # its help is digest_command's
 app.add_typer(digest_app, name="digest")
 DigestsOption = Annotated[
     Optional[Path], typer.Option("--out", help="Folder of digests [default: out/digests/].", show_default=False)

@@ -63,7 +63,8 @@ class Work:
         found = {}
         for path in sorted(self.root.rglob("*")):
             relative = path.relative_to(self.root)
-            ours = relative.parts[0] == "out" and path.name != "record.json"  # the record of digests is the user's
+            record_file = path.name == "record.json" or path.name.endswith(".digested.json")  # the user's, not a cache
+            ours = relative.parts[0] == "out" and not record_file
             if not ours and path.is_file() and not path.is_symlink():
                 found[relative.as_posix()] = path.read_bytes()
         return found
