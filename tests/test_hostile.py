@@ -563,7 +563,7 @@ def test_digest_fetch_with_a_stalled_feed_still_makes_the_digest(work, site, tri
     (work.root / "one.toml").write_text('[trade]\nkeywords = ["trade"]\n', encoding="utf-8")
     result = work.run("digest", "--fetch", "--since-last", "--as-of", "2025-05-01", "--topics", "one.toml")
     reported(result, 3, rf"Skipped {trickle.url('headers')}: no answer within 1 s")
-    assert (work.root / "out" / "digests" / "added-2025-05-01" / "index.pdf").is_file()
+    assert (work.root / "out" / "digests" / "added-2025-05-01" / "added-2025-05-01-index.pdf").is_file()
 
 
 def local_address() -> str | None:
