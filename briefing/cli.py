@@ -12,7 +12,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -22,7 +22,7 @@ import typer
 from . import __version__
 from .config import SETTINGS_FILE, Settings, load_settings
 from .dates import parse_date
-from .errors import EXIT_PARTIAL, BriefingError, FileError, UsageError
+from .errors import EXIT_BUSY, EXIT_PARTIAL, BriefingError, FileError, UsageError
 from .files import slug
 from .models import KINDS, BuildReport, DocumentSummary, Pick, Selection, Skipped, Source, Topic
 
@@ -570,7 +570,32 @@ def _write_brief(selection: Selection, output_format: Format, target: Path, day,
     return brief, warnings
 
 
-@app.command("digest")
+digest_app = typer.Typer(context_settings=HELP)  # its help is digest_command's
+app.add_typer(digest_app, name="digest")
+DigestsOption = Annotated[
+    Optional[Path], typer.Option("--out", help="Folder of digests [default: out/digests/].", show_default=False)
+]
+DeliverOption = Annotated[
+    Optional[Path], typer.Option(help="Copy the digest into this shared folder [default: digest.deliver].")
+]
+MailToOption = Annotated[
+    Optional[list[str]],
+    typer.Option("--mail-to", help="Mail the PDFs to this address (repeat for more) [default: mail.to]; SMTP from [mail]."),
+]
+MailEmptyOption = Annotated[
+    bool, typer.Option("--mail-empty", help="Mail a digest without articles too (by default it is made, not mailed).")
+]
+SecretsOption = Annotated[
+    Optional[Path],
+    typer.Option(help="A file only you can read (chmod 600) of NAME=value lines, such as BRIEFING_SMTP_PASSWORD=…"),
+]
+WaitOption = Annotated[
+    bool,
+    typer.Option("--skip-if-busy", help=f"If another digest is running, exit {EXIT_BUSY} at once instead of waiting for it."),
+]
+
+
+@digest_app.callback(invoke_without_command=True)
 def digest_command(
     ctx: typer.Context,
     week: Annotated[Optional[str], typer.Option(help="An ISO week: 2025-W16.")] = None,
@@ -584,115 +609,214 @@ def digest_command(
     ] = False,
     fetch: Annotated[bool, typer.Option("--fetch", help="First add new articles from the feeds of briefing.toml.")] = False,
     topics: TopicsOption = Path("topics.toml"),
-    out: Annotated[
-        Optional[Path], typer.Option("--out", help="Folder of digests [default: out/digests/].", show_default=False)
+    out: DigestsOption = None,
+    deliver: DeliverOption = None,
+    mail_to: MailToOption = None,
+    mail_empty: MailEmptyOption = False,
+    secrets: SecretsOption = None,
+    skip_if_busy: WaitOption = False,
+    log: Annotated[
+        Optional[Path], typer.Option(help="Append the run to this log, with a header, rotated past 1 MiB (for cron).")
     ] = None,
-    deliver: Annotated[
-        Optional[Path], typer.Option(help="Copy the finished digest into this shared folder [default: digest.deliver].")
+    alert_to: Annotated[
+        Optional[list[str]], typer.Option("--alert-to", help="Mail this address when the run fails (repeat for more).")
     ] = None,
-    mail_to: Annotated[
-        Optional[list[str]],
-        typer.Option("--mail-to", help="Mail the PDFs to this address (repeat for more) [default: mail.to]; SMTP from [mail]."),
-    ] = None,
+    check: Annotated[bool, typer.Option("--check", help="Only check the options and settings; make nothing.")] = False,
     corpus: CorpusOption = None,
     index: IndexOption = None,
 ) -> None:
-    """Make one brief per topic from the articles of a window, and an index page, into out/digests/<window>/."""
-    from . import digest as dg
-    from . import record
-    from .index import Index
-    from .topics import load_topics
+    """Make one brief per topic from the articles of a window, and an index page, into out/digests/<window>/.
+    `digest list` shows past digests; `digest resend WINDOW` hands one off again."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from .digest import run
 
-    skipped: tuple[Skipped, ...] = ()
-    with _stopped_cleanly() as check_stop, _reported(ctx):
-        settings = load_settings(corpus, index)
-        if sum((week is not None, since is not None or until is not None, since_last)) > 1:
-            raise UsageError("give one window: --week, --since/--until, or --since-last")
-        if until is not None and since is None:
-            raise UsageError("--until needs --since")
-        if as_of is not None and (week is not None or until is not None):
-            raise UsageError("--as-of sets the end of the default window: not with --week or --until")
-        day = _day(as_of, "--as-of") if as_of else _today()
-        shared = deliver or settings.deliver
-        recipients = _recipients(mail_to, settings)
-        if shared is not None:
-            from .handoff import check_shared
-
-            check_shared(shared)
-        known = load_topics(topics)
-        if fetch:
-            skipped = _fetch_feeds(settings)
-        path, _ = _refresh(settings, quiet=True)
-        digests = out or settings.digests
-        with ExitStack() as held:
-            if since_last:  # from reading the record to writing it: no two digests cover the same articles
-                held.enter_context(record.held(settings.index, settings.lock_wait, _say))
-            opened = held.enter_context(Index(path, settings.lock_wait))
-            earlier = dg.since_last_record(path, digests) if since_last else None
-            if earlier and earlier.recovered:
-                _echo(
-                    f"Warning: there is no --since-last record at {record.path(path)}; took it from the "
-                    f"handed-off digests in {digests} ({len(earlier.recovered)} articles).",
-                    err=True,
-                )
-            if week is not None:
-                window = dg.iso_week(week)
-            elif since is not None:
-                first, last = _day(since, "--since"), _day(until, "--until") if until else day
-                if until is None and first > last:
-                    raise UsageError(f"--since {first} is after --as-of {last} (today unless given): give --until")
-                window = dg.between(first, last)
-            elif earlier:
-                window = dg.since_last(day, digests, earlier.last)
-            else:
-                window = dg.last_days(day)
-            with _progress("Digest " + window.name, len(known)) as progress:
-
-                def step(name: str, outcome: str) -> None:
-                    progress(name, outcome)
-                    check_stop()
-
-                digested = earlier.digested if earlier else None
-                made = dg.make_digest(opened, known, window, digests, settings.subject, digested, progress=step)
-            _print_digest(made)
-            check_stop()  # stopped at the very end: the digest is whole, but it is not handed off
-            if shared is not None:
-                from .handoff import deliver as copy_to
-
-                _echo(f"Delivered to {copy_to(made.folder, shared)}")
-            if recipients:
-                from .compose import plural
-                from .handoff import mail
-
-                mail(made.files, recipients, settings.mail, dg.mail_subject(made), dg.mail_text(made))
-                _echo(f"Mailed {plural(len(made.files), 'PDF')} to {', '.join(recipients)}")
-            if earlier:
-                dg.record(path, made, earlier.recovered)
-    if skipped:
-        raise typer.Exit(EXIT_PARTIAL)
+    with _logged(log, ctx), _stopped_cleanly() as check_stop, _alerting(ctx, tuple(alert_to or ()), secrets, log):
+        with _reported(ctx):
+            request = run.Request(
+                week=week,
+                since=_day(since, "--since") if since else None,
+                until=_day(until, "--until") if until else None,
+                as_of=_day(as_of, "--as-of") if as_of else None,
+                since_last=since_last,
+                fetch=fetch,
+                topics=topics,
+                digests=out,
+                deliver=deliver,
+                mail_to=tuple(mail_to or ()),
+                mail_empty=mail_empty,
+                secrets=secrets,
+                wait=0 if skip_if_busy else None,
+            )
+            settings = load_settings(corpus, index)
+            checked = run.plan(request, settings)
+            if check:
+                if alert_to:
+                    run.recipients(tuple(alert_to), settings, checked.environ)
+                _echo("The digest options and settings are fine.")
+                return
+            hooks = run.Hooks(
+                say=_say,
+                fetched=_print_fetched,
+                indexed=_print_indexed,
+                progress=lambda window, total: _progress(f"Digest {window.name}", total),
+                between_steps=check_stop,
+            )
+            outcome = run.run(checked, hooks)
+        _print_outcome(outcome)
+        if outcome.skipped:
+            raise typer.Exit(EXIT_PARTIAL)
 
 
-def _recipients(mail_to: list[str] | None, settings: Settings) -> tuple[str, ...]:
-    """Who gets the digest by mail, checked before anything is made."""
-    if not mail_to and (settings.mail is None or not settings.mail.to):
-        return ()
-    if settings.mail is None:
-        raise UsageError("--mail-to needs a [mail] table in briefing.toml (host, sender)")
-    from .handoff import check_mail
+@digest_app.command("list")
+def digest_list(
+    ctx: typer.Context,
+    out: DigestsOption = None,
+    index: IndexOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the digests made: window, when made, where delivered, to whom mailed, and failures."""
+    from .digest import run
 
-    return check_mail(tuple(mail_to or ()), settings.mail)
+    with _reported(ctx):
+        settings = load_settings(None, index)
+        listed = run.listing(out or settings.digests, settings.index)
+    if as_json:
+        from .digest.record import entry_json
+
+        _echo(_json([{**entry_json(item.entry), "folder": item.folder} for item in listed]))
+        return
+    if not listed:
+        _echo(f"No digests in {out or settings.digests}.")
+    for item in listed:
+        e = item.entry
+        _echo(f"{e.window}  {e.label}")
+        _echo(f"    made {e.made or 'before the record was kept'}: {e.articles} articles, {e.briefs} briefs"
+              + ("" if item.folder else " (its folder is gone)"))
+        for h in e.delivered:
+            _echo(f"    delivered {h.at} to {h.to[0]}")
+        for h in e.mailed:
+            _echo(f"    mailed {h.at} to {', '.join(h.to)}")
+        for f in e.failures:
+            _echo(f"    FAILED {f.at} to {f.what}: {f.error}")
 
 
-def _fetch_feeds(settings: Settings) -> tuple[Skipped, ...]:
-    """``digest --fetch``: the feeds of briefing.toml first; a feed that fails is reported, the digest goes on."""
-    from .feeds import fetch
+@digest_app.command("resend")
+def digest_resend(
+    ctx: typer.Context,
+    window: Annotated[str, typer.Argument(metavar="WINDOW", help="A digest's window, as `briefing digest list` names it.")],
+    out: DigestsOption = None,
+    deliver: DeliverOption = None,
+    mail_to: MailToOption = None,
+    mail_empty: MailEmptyOption = False,
+    secrets: SecretsOption = None,
+    skip_if_busy: WaitOption = False,
+    index: IndexOption = None,
+) -> None:
+    """Deliver or mail a digest made earlier again, as it is in its folder."""
+    from .digest import run
 
-    if not settings.feeds:
-        _echo("No feeds in briefing.toml ([feeds] urls): nothing fetched.", err=True)
-        return ()
-    report = fetch(settings.feeds, settings.corpus, limit=settings.max_file_bytes, timeout=settings.feed_timeout)
-    _print_fetched(report)
-    return report.skipped
+    request = run.Request(
+        digests=out,
+        deliver=deliver,
+        mail_to=tuple(mail_to or ()),
+        mail_empty=mail_empty,
+        secrets=secrets,
+        wait=0 if skip_if_busy else None,
+    )
+    with _reported(ctx):
+        checked = run.plan(request, load_settings(None, index))
+        outcome = run.resend(window, checked, run.Hooks(say=_say))
+    _print_handoff(outcome)
+
+
+@digest_app.command("alert")
+def digest_alert(
+    ctx: typer.Context,
+    to: Annotated[list[str], typer.Option("--to", help="Who to tell (repeat for more).")],
+    unit: Annotated[str, typer.Option(help="The systemd unit that failed; its journal's end goes in the mail.")],
+    secrets: SecretsOption = None,
+) -> None:
+    """Mail that a scheduled digest failed (what systemd's OnFailure= runs)."""
+    from .digest import run, unattended
+
+    with _reported(ctx):
+        sent = run.failed_unit_alert(tuple(to), load_settings(), unattended.environment(secrets), unit)
+    _echo(f"Mailed the alert to {', '.join(sent)}")
+
+
+@contextmanager
+def _logged(log: Path | None, ctx: typer.Context) -> Iterator[None]:
+    """With --log, everything the run prints goes to the log, under a header saying which run it is."""
+    if log is None:
+        yield
+        return
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from .digest.unattended import run_log
+
+    with _reported(ctx), run_log(log, [Path(sys.argv[0]).name, *sys.argv[1:]]) as stream, redirect_stdout(stream), redirect_stderr(stream):
+        yield
+
+
+@contextmanager
+def _alerting(ctx: typer.Context, to: tuple[str, ...], secrets: Path | None, log: Path | None) -> Iterator[None]:
+    """With --alert-to, a run that fails (not one skipped for another that runs) is also mailed about:
+    under cron its output goes to the log, so cron's own mail never fires."""
+    try:
+        yield
+    except BaseException as exc:
+        code = getattr(exc, "exit_code", getattr(exc, "code", 1))
+        if to and code not in (0, EXIT_PARTIAL, EXIT_BUSY):
+            _send_alert(ctx, to, secrets, log, exc, code)
+        raise
+
+
+def _send_alert(ctx: typer.Context, to: tuple[str, ...], secrets: Path | None, log: Path | None, exc, code) -> None:
+    from .digest import run, unattended
+
+    try:
+        with _reported(ctx):
+            environ = unattended.environment(secrets)
+            sent = run.failed_run_alert(to, load_settings(), environ, code, log, f"{type(exc).__name__}: {exc}")
+        _echo(f"Mailed the failure alert to {', '.join(sent)}", err=True)
+    except typer.Exit:
+        _echo("Error: the failure alert could not be mailed either", err=True)
+
+
+def _print_indexed(report: BuildReport) -> None:
+    if report.rebuilt_because:
+        _echo(f"Rebuilt the index: {report.rebuilt_because}.", err=True)
+    _print_skipped(report.skipped)
+
+
+def _print_outcome(outcome) -> None:
+    from .compose import plural
+
+    made = outcome.digest
+    rendered = sum(b.rendered for b in made.briefs)
+    for item in made.unplaced:
+        _echo(f"Not placed in the window: {item.document_id} ({item.reason})", err=True)
+    if not made.placed:
+        _echo(f"No articles in {made.window.label}: wrote an empty digest index to {made.folder / made.index_pdf}")
+    else:
+        _echo(
+            f"Wrote {made.folder}: {plural(len(made.briefs), 'brief')} ({rendered} rendered, "
+            f"{len(made.briefs) - rendered} unchanged), {plural(len(made.nothing_new), 'topic')} with nothing new, "
+            f"{plural(len(made.placed), 'article')}."
+        )
+    _print_handoff(outcome)
+
+
+def _print_handoff(outcome) -> None:
+    from .compose import plural
+
+    if outcome.delivered:
+        _echo(f"Delivered to {outcome.delivered}")
+    if outcome.mailed:
+        _echo(f"Mailed {plural(len(outcome.digest.files), 'PDF')} to {', '.join(outcome.mailed)}")
+    if outcome.not_mailed:
+        _echo(outcome.not_mailed)
 
 
 @contextmanager
@@ -741,22 +865,6 @@ def _progress(label: str, total: int) -> Iterator[Callable[[str, str], None]]:
     yield log
 
 
-def _print_digest(made) -> None:
-    from .compose import plural
-
-    rendered = sum(b.rendered for b in made.briefs)
-    for item in made.unplaced:
-        _echo(f"Not placed in the window: {item.document_id} ({item.reason})", err=True)
-    if not made.placed:
-        _echo(f"No articles in {made.window.label}: wrote an empty digest index to {made.folder / 'index.pdf'}")
-        return
-    _echo(
-        f"Wrote {made.folder}: {plural(len(made.briefs), 'brief')} ({rendered} rendered, "
-        f"{len(made.briefs) - rendered} unchanged), {plural(len(made.nothing_new), 'topic')} with nothing new, "
-        f"{plural(len(made.placed), 'article')}."
-    )
-
-
 def _today():
     import datetime as dt
 
@@ -788,11 +896,18 @@ def schedule_command(
     digest_args: Annotated[
         str, typer.Option("--digest-args", metavar="ARGS", help="Options for `briefing digest`, as in a shell.")
     ] = "--fetch --since-last",
+    secrets: Annotated[
+        Optional[Path],
+        typer.Option(help="A file only you can read (chmod 600) with BRIEFING_SMTP_PASSWORD=…, for the scheduled runs."),
+    ] = None,
+    alert_to: Annotated[
+        Optional[list[str]], typer.Option("--alert-to", help="Mail this address when a scheduled run fails (repeat for more).")
+    ] = None,
 ) -> None:
-    """Print a weekly job running `briefing digest` here, locked and logged to out/digest.log; --install installs it."""
+    """Print a weekly job running `briefing digest` here (never two at once; logged, alerting on failure); --install installs it."""
     import shlex
 
-    from . import schedule as sch
+    from .digest import schedule as sch
 
     with _reported(ctx):
         when = sch.parse_weekly(*weekly)
@@ -800,23 +915,51 @@ def schedule_command(
             extra = shlex.split(digest_args)
         except ValueError as exc:
             raise UsageError(f"--digest-args: {exc}") from exc
-        job = sch.job_for(Path.cwd(), ("digest", *extra), out=load_settings().out)
+        settings = load_settings()
+        alerts = tuple(alert_to or ())
+        options = [*(["--secrets", str(secrets)] if secrets else []), *(w for a in alerts for w in ("--alert-to", a))]
+        _check_digest_args([*extra, *options])
+        job = sch.job_for(Path.cwd(), ("digest", *extra), out=settings.out, secrets=secrets, alert_to=alerts)
         if systemd:
             for name, text in sch.systemd_units(when, job).items():
                 _echo(f"# {name}\n{text}")
         else:
             _echo(sch.cron_line(when, job))
+        if not alerts:
+            _echo("Note: no --alert-to, so a failed run is only seen in the log.", err=True)
         if install and systemd:
             written = sch.install_systemd(when, job)
             _echo(
                 f"Wrote {', '.join(map(str, written))} and started {written[1].name} (`systemctl --user list-timers` "
-                f"shows it); the log is {job.log}. Without `loginctl enable-linger` it runs only while you are "
-                "logged in.",
+                f"shows it); `journalctl --user -u {written[0].name}` shows its runs. Without `loginctl enable-linger` "
+                "it runs only while you are logged in.",
                 err=True,
             )
         elif install:
             sch.install_cron(when, job)
             _echo(f"Installed in your crontab (`crontab -l` shows it); the log is {job.log}.", err=True)
+
+
+def _check_digest_args(args: list[str]) -> None:
+    """Parse the scheduled digest's options now and check them as the run would (`digest --check`):
+    a typo found at schedule time costs a second, one found by the first run costs a week."""
+    import io
+    from contextlib import redirect_stdout
+
+    command = typer.main.get_command(app)
+    try:
+        # --debug: the check's errors come here whole; "fine" is for a person asking, not for the schedule
+        with command.make_context("briefing", ["--debug", "digest", *args, "--check"]) as check, redirect_stdout(
+            io.StringIO()
+        ):
+            command.invoke(check)
+    except BriefingError as exc:
+        raise UsageError(f"--digest-args: {exc}") from exc
+    except Exception as exc:  # the parser's own errors: an unknown option, a missing value
+        message = getattr(exc, "format_message", None)
+        if message is None:
+            raise
+        raise UsageError(f"--digest-args: {message()}") from exc
 
 
 @app.command("topics")

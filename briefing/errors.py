@@ -9,6 +9,7 @@ turns them into ``Error: ...`` and an exit code::
     │   ├── FileError         exit 1  one file cannot be used (batch commands skip it and go on)
     │   └── NoCorpusError     exit 2  the corpus folder given (--corpus, corpus.dir) does not exist
     ├── BusyError             exit 1  another briefing process held a lock for longer than we wait
+    │   └── DigestBusyError   exit 75 another digest runs: this one was skipped (EX_TEMPFAIL, try later)
     └── IndexDatabaseError    exit 1  the index database cannot be opened or written
         └── NotAnIndexError   exit 2  --index names something that is not an index of ours (left untouched)
 
@@ -18,6 +19,7 @@ A run that finished but skipped some inputs exits with ``EXIT_PARTIAL``.
 from __future__ import annotations
 
 EXIT_PARTIAL = 3
+EXIT_BUSY = 75
 
 
 class BriefingError(Exception):
@@ -51,6 +53,12 @@ class NoCorpusError(CorpusError):
 
 class BusyError(BriefingError):
     exit_code = 1
+
+
+class DigestBusyError(BusyError):
+    """Another digest holds the digests folder: this run was skipped, nothing was made or sent."""
+
+    exit_code = EXIT_BUSY
 
 
 class IndexDatabaseError(BriefingError):

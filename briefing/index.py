@@ -5,7 +5,7 @@ bytes (and sidecar metadata) hash the same as last time is not parsed again, a r
 is removed, and a change to the text-processing code re-processes every file. An index of an
 older schema version, or a corrupt one (set aside, never deleted), is rebuilt into a temporary
 file and swapped in, so a failed build never leaves a half-written index behind. What must
-outlive a rebuild, the ``--since-last`` record, lives beside it (``record.py``).
+outlive a rebuild, the record of digests, lives with the digests (``digest/record.py``).
 
 Only what is an index of ours is ever written: a path that holds anything else (an article,
 a topics file, another program's database, an index of a newer version) is refused and left
@@ -25,7 +25,8 @@ from contextlib import closing, contextmanager
 from importlib import resources
 from pathlib import Path
 
-from . import ingest, record
+from . import ingest
+from .digest import record
 from .corpus import CorpusFile, scan
 from .dates import parse_date
 from .errors import BusyError, CorpusError, FileError, IndexDatabaseError, NotAnIndexError
@@ -384,17 +385,14 @@ def _rebuild_reason(path: Path, wait: float) -> str | None:
 
 def _migrate(db: sqlite3.Connection, path: Path, wait: float) -> None:
     """Bring an index of an earlier version to this one in one transaction; the --since-last record
-    of an index that still holds one moves to the record file first, so no failure can lose it
-    (what the record file already says wins)."""
+    of an index that still holds one moves to a file beside it first (the next digest takes it
+    over), so no failure can lose it (what that file already says wins)."""
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version not in _MIGRATIONS:
         return
     rows = db.execute("SELECT document_id, digest FROM digested ORDER BY rowid").fetchall() if version <= 3 else []
     if rows:
-        with record.held(path, wait):
-            known = record.load(path)
-            older = [(digest, [document]) for document, digest in rows if document not in known.digested]
-            record.add(path, older + ([(known.last, [])] if known.last else []))
+        record.legacy_add(path, [(digest, [document]) for document, digest in rows])
     reprocess, first = False, version
     with _transaction(db):
         while version in _MIGRATIONS:

@@ -75,5 +75,5 @@ def test_the_installed_wheel_lays_out_a_project_and_makes_a_brief_and_a_digest(i
     digest = briefing(installed, "digest", "--week", "2025-W16", cwd=project)
     assert digest.returncode == 0, digest.stderr
     folder = project / "out" / "digests" / "2025-W16"
-    assert "Trade" in pdf_text(folder / "trade.pdf")
-    assert "Digest — Kazakhstan, Week 16 of 2025" in " ".join(pdf_text(folder / "index.pdf").split())
+    assert "Trade" in pdf_text(folder / "2025-04-14_2025-04-20-trade.pdf")
+    assert "Digest — Kazakhstan, Week 16 of 2025" in " ".join(pdf_text(folder / "2025-04-14_2025-04-20-index.pdf").split())

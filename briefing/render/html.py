@@ -11,17 +11,13 @@ import datetime as dt
 import re
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .. import __version__
 from ..compose import month_year, period, plural
 from ..dates import PartialDate
 from ..errors import BriefingError
-from ..models import Brief
-
-if TYPE_CHECKING:
-    from ..digest import Digest
+from ..models import Brief, Digest
 
 # Package data (the top-level templates/, see pyproject.toml): found wherever the package is installed.
 # A path, not a Traversable: Jinja2 and WeasyPrint read files, and pip installs a wheel unpacked.
