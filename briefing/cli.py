@@ -919,7 +919,9 @@ def schedule_command(
         alerts = tuple(alert_to or ())
         options = [*(["--secrets", str(secrets)] if secrets else []), *(w for a in alerts for w in ("--alert-to", a))]
         _check_digest_args([*extra, *options])
-        job = sch.job_for(Path.cwd(), ("digest", *extra), out=settings.out, secrets=secrets, alert_to=alerts)
+        config = SETTINGS_FILE.get()  # the scheduled runs read the settings this one read
+        named = ("--config", str(config.absolute())) if config is not None else ()
+        job = sch.job_for(Path.cwd(), (*named, "digest", *extra), out=settings.out, secrets=secrets, alert_to=alerts)
         if systemd:
             for name, text in sch.systemd_units(when, job).items():
                 _echo(f"# {name}\n{text}")

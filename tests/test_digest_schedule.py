@@ -394,3 +394,12 @@ def test_the_cron_job_gets_the_secrets_file_and_the_alert_address(here):
     silent = schedule(here)
     assert "Note: no --alert-to, so a failed run is only seen in the log." in silent.stderr
 
+
+
+def test_the_scheduled_run_reads_the_settings_file_this_one_named(here):
+    plain = schedule(here)
+    assert plain.exit_code == 0 and "--config" not in plain.stdout
+    (here / "team.toml").write_text('[brief]\nsubject = "Team"\n', encoding="utf-8")
+    result = runner.invoke(app, ["--config", "team.toml", "schedule", "--weekly", "mon", "07:00"])
+    assert result.exit_code == 0, result.output
+    assert f" --config {here / 'team.toml'} digest --fetch --since-last" in result.stdout

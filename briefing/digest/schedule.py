@@ -50,7 +50,7 @@ class Job:
     """What the scheduler runs: ``cd workdir && executable *arguments`` and the options of an unattended run."""
 
     executable: Path
-    arguments: tuple[str, ...]  # "digest" and its options, as the user gave them
+    arguments: tuple[str, ...]  # "digest" and its options, as the user gave them, after --config FILE if one was named
     workdir: Path
     log: Path  # cron's log; systemd keeps the output in its journal
     secrets: Path | None = None  # a 0600 file of NAME=value lines: the SMTP password
