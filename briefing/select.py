@@ -7,7 +7,7 @@ that mentions it in passing, so relevance mixes the two. A sentence right after 
 strongly matching one in the same paragraph joins when it carries the point on
 ("That is why we have not joined..."), and a sentence that opens by pointing back
 ("This", "That is why", "However") carries the sentence before it as its lead-in, and the one
-before that when the lead-in points back too, across a paragraph break only within one
+before that when the lead-in points back too, across a paragraph break only within one named
 speaker's words.
 """
 
@@ -31,7 +31,8 @@ _DEPENDENT_OPENING = re.compile(
     r"^(?:this|that|these|those|it|its|he|she|they|their|his|her|such|however|but|and|so|yet|thus|therefore"
     r"|hence|moreover|also|meanwhile|still|then|instead|indeed|otherwise|in addition|as a result|at the same time"
     r"|on the other (?:side|hand)|for (?:this|that) reason|in the same (?:period|year|month|week|way)|at that time"
-    r"|by then|after that|in that case)\b",
+    r"|by then|after that|in that case|in response|in return|in turn|to (?:this|that) end|likewise|similarly"
+    r"|nevertheless|nonetheless|accordingly|consequently|furthermore|besides|even so)\b",
     re.IGNORECASE,
 )
 
@@ -162,8 +163,8 @@ def _shares_content(a: Sequence[str], b: Sequence[str]) -> bool:
 def _lead_ins(index: Index, sentences: list[Sentence]) -> dict[tuple[str, int], list[tuple[Sentence, tuple[str, ...]]]]:
     """For each sentence that points back ("That is why…"), the statements it leans on: the one
     before it, and the one before that while they point back too. Never a question or a
-    heading, and across a paragraph break only when the same speaker goes on (or the
-    narrator: both without one)."""
+    heading, and across a paragraph break only when the same named speaker goes on (an answer
+    in several paragraphs); a reporter's paragraph is a unit of its own."""
     dependent = {(s.document_id, s.position): s for s in sentences if opens_dependently(s.text)}
     found = {}
     for key, before in index.preceding(sorted(dependent), LEAD_IN).items():
@@ -172,7 +173,7 @@ def _lead_ins(index: Index, sentences: list[Sentence]) -> dict[tuple[str, int], 
         for sentence, stems in reversed(before):
             if sentence.is_question or sentence.heading or sentence.position != after.position - 1:
                 break
-            if sentence.paragraph != after.paragraph and sentence.speaker != after.speaker:
+            if sentence.paragraph != after.paragraph and (sentence.speaker is None or sentence.speaker != after.speaker):
                 break
             lead.insert(0, (sentence, stems))
             if not opens_dependently(sentence.text):

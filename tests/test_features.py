@@ -102,3 +102,10 @@ def test_sentence_features_are_one_named_column_each(seed_index, topics):
 def test_a_start_that_points_to_an_earlier_time_is_dangling():
     assert dangling("In the same period the President attended the Eurasian Economic Union Summit in Moscow.")
     assert dangling("At that time the border was still open.") and not dangling("In 2024 the border was open.")
+
+
+def test_a_start_that_answers_or_follows_on_is_dangling():
+    # the media brief quoted "In response, President Tokayev proposed the creation of this forum…" alone
+    assert dangling("In response, President Tokayev proposed the creation of this forum.")
+    assert dangling("Nevertheless, trade grew by 17% in 2024.") and dangling("To this end, a hub was set up in Aktau.")
+    assert not dangling("Responding to sanctions, Kazakhstan set up a tracking system on April 1.")
