@@ -26,24 +26,25 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    from briefing import digest as dg
+    from briefing.digest.make import make_digest
+    from briefing.digest.windows import between
     from briefing.index import Index
     from briefing.topics import load_topics
 
     topics = load_topics(ROOT / "topics.toml")
-    window = dg.between(dt.date(2022, 1, 1), dt.date(2025, 12, 31))
+    window = between(dt.date(2022, 1, 1), dt.date(2025, 12, 31))
     index_path = ROOT / "out" / "bench-index.sqlite"
     Index.build(ROOT / "corpus", index_path)
     cold, warm = [], []
     with Index(index_path) as index, tempfile.TemporaryDirectory() as scratch:
-        dg.make_digest(index, topics, window, Path(scratch) / "warm-up", "Kazakhstan")  # imports, fonts, caches
+        make_digest(index, topics, window, Path(scratch) / "warm-up", "Kazakhstan")  # imports, fonts, caches
         for run in range(args.repeat):
             digests = Path(scratch) / f"run-{run}"
             started = time.perf_counter()
-            made = dg.make_digest(index, topics, window, digests, "Kazakhstan")
+            made = make_digest(index, topics, window, digests, "Kazakhstan")
             cold.append(time.perf_counter() - started)
             started = time.perf_counter()
-            again = dg.make_digest(index, topics, window, digests, "Kazakhstan")
+            again = make_digest(index, topics, window, digests, "Kazakhstan")
             warm.append(time.perf_counter() - started)
             assert not any(b.rendered for b in again.briefs)
             shutil.rmtree(digests)

@@ -7,11 +7,12 @@ line and its exit code; ``--debug`` shows the traceback instead.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -19,11 +20,11 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from . import __version__
-from .config import Settings, load_settings
+from .config import SETTINGS_FILE, Settings, load_settings
 from .dates import parse_date
-from .errors import EXIT_PARTIAL, BriefingError, FileError, UsageError
+from .errors import EXIT_BUSY, EXIT_PARTIAL, BriefingError, FileError, UsageError
 from .files import slug
-from .models import KINDS, BuildReport, DocumentSummary, Pick, Selection, Skipped, Source
+from .models import KINDS, BuildReport, DocumentSummary, Pick, Selection, Skipped, Source, Topic
 
 if TYPE_CHECKING:
     from .evaluate import Report  # imported when eval runs: it loads rouge-score
@@ -60,11 +61,19 @@ def _version(value: bool) -> None:
 def main(
     ctx: typer.Context,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", envvar="BRIEFING_CONFIG", help="Settings file [default: briefing.toml here].", show_default=False
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
     ctx.obj = {"debug": debug}
+    token = SETTINGS_FILE.set(config)  # for this run's every load_settings()
+    ctx.call_on_close(lambda: SETTINGS_FILE.reset(token))
 
 
 @contextmanager
@@ -117,7 +126,17 @@ _CONTROLS = re.compile(
 def _echo(message: object = "", err: bool = False, nl: bool = True) -> None:
     """Print a line the terminal shows as it is: corpus text, file names and feed links are untrusted,
     and an escape sequence in them would retitle, recolour or rewrite the user's terminal."""
-    typer.echo(_CONTROLS.sub("", str(message)), err=err, nl=nl)
+    _write(_CONTROLS.sub("", str(message)), err=err, nl=nl)
+
+
+def _write(data: str | bytes, err: bool = False, nl: bool = True) -> None:
+    """Print; a reader that has stopped reading (``briefing corpus show ID | head``) ends the run
+    quietly and successfully, as it ends ``cat``, instead of with a traceback or a bare exit 1."""
+    try:
+        typer.echo(data, err=err, nl=nl)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), (sys.stderr if err else sys.stdout).fileno())
+        raise typer.Exit(0) from None
 
 
 def _json(data: object) -> str:
@@ -276,6 +295,23 @@ def _print_fetched(report) -> None:
         _echo(f"Feed {feed.feed}: {feed.summary}")
 
 
+@app.command("init")
+def init_command(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(metavar="[DIR]", help="The project folder [default: here].")] = Path("."),
+) -> None:
+    """Lay out a project folder: corpus/ with sample articles, topics.toml, briefing.toml, out/."""
+    from .project import init_project
+
+    with _reported(ctx):
+        laid = init_project(folder)
+    _echo(
+        f"Laid out {laid.folder}: corpus/ ({laid.articles} sample articles), topics.toml, briefing.toml, out/. "
+        "Replace the samples with your articles (`briefing corpus add FILE`) and your topics, then run "
+        "`briefing make --topic NAME` there."
+    )
+
+
 TopicsOption = Annotated[
     Path, typer.Option("--topics", envvar="BRIEFING_TOPICS", help="Topics file.", show_default=True)
 ]
@@ -292,7 +328,11 @@ class Format(str, Enum):
 @app.command("make")
 def make(
     ctx: typer.Context,
-    topic: Annotated[Optional[str], typer.Option(help="A topic name from the topics file.")] = None,
+    topic: Annotated[
+        list[str] | None,
+        typer.Option(help="A topic name from the topics file; repeat for more.", autocompletion=_complete_topic),
+    ] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every topic of the topics file.")] = False,
     keywords: Annotated[
         Optional[str], typer.Option(help='Ad-hoc keywords instead of a topic: "water, glaciers" or a question.')
     ] = None,
@@ -315,45 +355,61 @@ def make(
     corpus: CorpusOption = None,
     index: IndexOption = None,
 ) -> None:
-    """Make a brief on a topic: a one-page PDF by default, written to out/<topic>.pdf."""
+    """Make a brief on a topic (or several, or --all): a one-page PDF by default, written to out/<topic>.pdf."""
     from dataclasses import replace
 
     from .compose import plural
     from .index import Index
-    from .summarise import SummarySettings, summarise
+    from .summarise import NothingFound, SummarySettings, summarise
 
+    skipped = False
     with _reported(ctx):
         settings = load_settings(corpus, index)
-        chosen_topic = _topic(topic, keywords, topics)
+        chosen = _topics(topic or [], every, keywords, topics)
+        several = len(chosen) > 1
         if title is not None:
             if not title.strip():
                 raise UsageError("--title must not be empty")
-            chosen_topic = replace(chosen_topic, title=" ".join(title.split()))
+            if several:
+                raise UsageError("--title names one brief: give one topic")
+            chosen = [replace(chosen[0], title=" ".join(title.split()))]
+        if several and out is not None and not _folder(out):
+            raise UsageError(f"--out {out} is one file: give a folder for {len(chosen)} briefs")
         day = _issue_date(issued)
         path, _ = _refresh(settings, quiet=True)
         summary = SummarySettings(ranker=ranker)
         summary = replace(summary, rank=replace(summary.rank, sentences=sentences))
-        with Index(path, settings.lock_wait) as opened:
-            selection = summarise(opened, chosen_topic, summary)
-        output_format, target = _output(output_format, out, settings.out, chosen_topic.name)
-        if output_format is Format.text:
-            _print_selection(selection)
-        else:
-            brief, warnings = _write_brief(selection, output_format, target, day, settings)
-            for warning in warnings:
-                _echo(f"Warning: {warning}", err=True)
-            if str(target) != "-":
-                _echo(
-                    f"Wrote {target}: {plural(len(brief.points), 'point')} from {plural(len(brief.notes), 'source')}"
-                    + (f", {len(brief.left_out)} left out to fit one page" if brief.left_out else "")
-                    + "."
-                )
-            if explain and brief.left_out:
-                _echo("Left out to fit one page (lowest ranked first out):")
-                for point in sorted(brief.left_out, key=lambda p: -p.rank):
-                    _echo(f"  rank {point.rank}: {_fit(point.text, 100)}")
-    if explain:
-        _print_explanation(selection)
+        for chosen_topic in chosen:
+            try:
+                with Index(path, settings.lock_wait) as opened:
+                    selection = summarise(opened, chosen_topic, summary)
+            except NothingFound as exc:
+                if not several:
+                    raise
+                _echo(f"Skipped {chosen_topic.name}: {exc}", err=True)
+                skipped = True
+                continue
+            written_as, target = _output(output_format, out, settings.out, chosen_topic.name)
+            if written_as is Format.text:
+                _print_selection(selection)
+            else:
+                brief, warnings = _write_brief(selection, written_as, target, day, settings)
+                for warning in warnings:
+                    _echo(f"Warning: {warning}", err=True)
+                if str(target) != "-":
+                    _echo(
+                        f"Wrote {target}: {plural(len(brief.points), 'point')} from {plural(len(brief.notes), 'source')}"
+                        + (f", {len(brief.left_out)} left out to fit one page" if brief.left_out else "")
+                        + "."
+                    )
+                if explain and brief.left_out:
+                    _echo("Left out to fit one page (lowest ranked first out):")
+                    for point in sorted(brief.left_out, key=lambda p: -p.rank):
+                        _echo(f"  rank {point.rank}: {_fit(point.text, 100)}")
+            if explain:
+                _print_explanation(selection)
+    if skipped:
+        raise typer.Exit(EXIT_PARTIAL)
 
 
 @app.command("eval")
@@ -482,7 +538,7 @@ def _output(given: Format | None, written: str | None, folder: Path, topic: str)
     by_suffix = {"htm": Format.html, "markdown": Format.md}.get(suffix) or next(
         (f for f in Format if f.value == suffix and f is not Format.text), None
     )
-    is_folder = out is not None and (out.is_dir() or written.endswith(("/", "\\")))
+    is_folder = out is not None and _folder(written)
     if suffix and by_suffix is None and given is None and not is_folder:
         raise UsageError(f"cannot tell a brief's format from {out}: name it .pdf, .html, .md or .json, or give --format")
     if given is not None and by_suffix is not None and given is not by_suffix and not is_folder:
@@ -492,6 +548,11 @@ def _output(given: Format | None, written: str | None, folder: Path, topic: str)
     if out is None or is_folder:
         return chosen, (out or folder) / name
     return chosen, out
+
+
+def _folder(written: str) -> bool:
+    """An ``--out`` that names a folder: one that is there, or any path ending in a slash."""
+    return Path(written).is_dir() or written.endswith(("/", "\\"))
 
 
 def _write_brief(selection: Selection, output_format: Format, target: Path, day, settings: Settings):
@@ -511,7 +572,7 @@ def _write_brief(selection: Selection, output_format: Format, target: Path, day,
         data = markdown(brief) if output_format is Format.md else json_document(brief, selection)
     if str(target) == "-":
         if isinstance(data, bytes):
-            typer.echo(data, nl=False)  # a PDF's bytes, for a pipe
+            _write(data, nl=False)  # a PDF's bytes, for a pipe
         else:
             _echo(data, nl=False)
     else:
@@ -525,7 +586,32 @@ def _write_brief(selection: Selection, output_format: Format, target: Path, day,
     return brief, warnings
 
 
-@app.command("digest")
+digest_app = typer.Typer(context_settings=HELP)  # its help is digest_command's
+app.add_typer(digest_app, name="digest")
+DigestsOption = Annotated[
+    Optional[Path], typer.Option("--out", help="Folder of digests [default: out/digests/].", show_default=False)
+]
+DeliverOption = Annotated[
+    Optional[Path], typer.Option(help="Copy the digest into this shared folder [default: digest.deliver].")
+]
+MailToOption = Annotated[
+    Optional[list[str]],
+    typer.Option("--mail-to", help="Mail the PDFs to this address (repeat for more) [default: mail.to]; SMTP from [mail]."),
+]
+MailEmptyOption = Annotated[
+    bool, typer.Option("--mail-empty", help="Mail a digest without articles too (by default it is made, not mailed).")
+]
+SecretsOption = Annotated[
+    Optional[Path],
+    typer.Option(help="A file only you can read (chmod 600) of NAME=value lines, such as BRIEFING_SMTP_PASSWORD=…"),
+]
+WaitOption = Annotated[
+    bool,
+    typer.Option("--skip-if-busy", help=f"If another digest is running, exit {EXIT_BUSY} at once instead of waiting for it."),
+]
+
+
+@digest_app.callback(invoke_without_command=True)
 def digest_command(
     ctx: typer.Context,
     week: Annotated[Optional[str], typer.Option(help="An ISO week: 2025-W16.")] = None,
@@ -539,115 +625,214 @@ def digest_command(
     ] = False,
     fetch: Annotated[bool, typer.Option("--fetch", help="First add new articles from the feeds of briefing.toml.")] = False,
     topics: TopicsOption = Path("topics.toml"),
-    out: Annotated[
-        Optional[Path], typer.Option("--out", help="Folder of digests [default: out/digests/].", show_default=False)
+    out: DigestsOption = None,
+    deliver: DeliverOption = None,
+    mail_to: MailToOption = None,
+    mail_empty: MailEmptyOption = False,
+    secrets: SecretsOption = None,
+    skip_if_busy: WaitOption = False,
+    log: Annotated[
+        Optional[Path], typer.Option(help="Append the run to this log, with a header, rotated past 1 MiB (for cron).")
     ] = None,
-    deliver: Annotated[
-        Optional[Path], typer.Option(help="Copy the finished digest into this shared folder [default: digest.deliver].")
+    alert_to: Annotated[
+        Optional[list[str]], typer.Option("--alert-to", help="Mail this address when the run fails (repeat for more).")
     ] = None,
-    mail_to: Annotated[
-        Optional[list[str]],
-        typer.Option("--mail-to", help="Mail the PDFs to this address (repeat for more) [default: mail.to]; SMTP from [mail]."),
-    ] = None,
+    check: Annotated[bool, typer.Option("--check", help="Only check the options and settings; make nothing.")] = False,
     corpus: CorpusOption = None,
     index: IndexOption = None,
 ) -> None:
-    """Make one brief per topic from the articles of a window, and an index page, into out/digests/<window>/."""
-    from . import digest as dg
-    from . import record
-    from .index import Index
-    from .topics import load_topics
+    """Make one brief per topic from the articles of a window, and an index page, into out/digests/<window>/.
+    `digest list` shows past digests; `digest resend WINDOW` hands one off again."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from .digest import run
 
-    skipped: tuple[Skipped, ...] = ()
-    with _stopped_cleanly() as check_stop, _reported(ctx):
-        settings = load_settings(corpus, index)
-        if sum((week is not None, since is not None or until is not None, since_last)) > 1:
-            raise UsageError("give one window: --week, --since/--until, or --since-last")
-        if until is not None and since is None:
-            raise UsageError("--until needs --since")
-        if as_of is not None and (week is not None or until is not None):
-            raise UsageError("--as-of sets the end of the default window: not with --week or --until")
-        day = _day(as_of, "--as-of") if as_of else _today()
-        shared = deliver or settings.deliver
-        recipients = _recipients(mail_to, settings)
-        if shared is not None:
-            from .handoff import check_shared
-
-            check_shared(shared)
-        known = load_topics(topics)
-        if fetch:
-            skipped = _fetch_feeds(settings)
-        path, _ = _refresh(settings, quiet=True)
-        digests = out or settings.digests
-        with ExitStack() as held:
-            if since_last:  # from reading the record to writing it: no two digests cover the same articles
-                held.enter_context(record.held(settings.index, settings.lock_wait, _say))
-            opened = held.enter_context(Index(path, settings.lock_wait))
-            earlier = dg.since_last_record(path, digests) if since_last else None
-            if earlier and earlier.recovered:
-                _echo(
-                    f"Warning: there is no --since-last record at {record.path(path)}; took it from the "
-                    f"handed-off digests in {digests} ({len(earlier.recovered)} articles).",
-                    err=True,
-                )
-            if week is not None:
-                window = dg.iso_week(week)
-            elif since is not None:
-                first, last = _day(since, "--since"), _day(until, "--until") if until else day
-                if until is None and first > last:
-                    raise UsageError(f"--since {first} is after --as-of {last} (today unless given): give --until")
-                window = dg.between(first, last)
-            elif earlier:
-                window = dg.since_last(day, digests, earlier.last)
-            else:
-                window = dg.last_days(day)
-            with _progress("Digest " + window.name, len(known)) as progress:
-
-                def step(name: str, outcome: str) -> None:
-                    progress(name, outcome)
-                    check_stop()
-
-                digested = earlier.digested if earlier else None
-                made = dg.make_digest(opened, known, window, digests, settings.subject, digested, progress=step)
-            _print_digest(made)
-            check_stop()  # stopped at the very end: the digest is whole, but it is not handed off
-            if shared is not None:
-                from .handoff import deliver as copy_to
-
-                _echo(f"Delivered to {copy_to(made.folder, shared)}")
-            if recipients:
-                from .compose import plural
-                from .handoff import mail
-
-                mail(made.files, recipients, settings.mail, dg.mail_subject(made), dg.mail_text(made))
-                _echo(f"Mailed {plural(len(made.files), 'PDF')} to {', '.join(recipients)}")
-            if earlier:
-                dg.record(path, made, earlier.recovered)
-    if skipped:
-        raise typer.Exit(EXIT_PARTIAL)
+    with _logged(log, ctx), _stopped_cleanly() as check_stop, _alerting(ctx, tuple(alert_to or ()), secrets, log):
+        with _reported(ctx):
+            request = run.Request(
+                week=week,
+                since=_day(since, "--since") if since else None,
+                until=_day(until, "--until") if until else None,
+                as_of=_day(as_of, "--as-of") if as_of else None,
+                since_last=since_last,
+                fetch=fetch,
+                topics=topics,
+                digests=out,
+                deliver=deliver,
+                mail_to=tuple(mail_to or ()),
+                mail_empty=mail_empty,
+                secrets=secrets,
+                wait=0 if skip_if_busy else None,
+            )
+            settings = load_settings(corpus, index)
+            checked = run.plan(request, settings)
+            if check:
+                if alert_to:
+                    run.recipients(tuple(alert_to), settings, checked.environ)
+                _echo("The digest options and settings are fine.")
+                return
+            hooks = run.Hooks(
+                say=_say,
+                fetched=_print_fetched,
+                indexed=_print_indexed,
+                progress=lambda window, total: _progress(f"Digest {window.name}", total),
+                between_steps=check_stop,
+            )
+            outcome = run.run(checked, hooks)
+        _print_outcome(outcome)
+        if outcome.skipped:
+            raise typer.Exit(EXIT_PARTIAL)
 
 
-def _recipients(mail_to: list[str] | None, settings: Settings) -> tuple[str, ...]:
-    """Who gets the digest by mail, checked before anything is made."""
-    if not mail_to and (settings.mail is None or not settings.mail.to):
-        return ()
-    if settings.mail is None:
-        raise UsageError("--mail-to needs a [mail] table in briefing.toml (host, sender)")
-    from .handoff import check_mail
+@digest_app.command("list")
+def digest_list(
+    ctx: typer.Context,
+    out: DigestsOption = None,
+    index: IndexOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the digests made: window, when made, where delivered, to whom mailed, and failures."""
+    from .digest import run
 
-    return check_mail(tuple(mail_to or ()), settings.mail)
+    with _reported(ctx):
+        settings = load_settings(None, index)
+        listed = run.listing(out or settings.digests, settings.index)
+    if as_json:
+        from .digest.record import entry_json
+
+        _echo(_json([{**entry_json(item.entry), "folder": item.folder} for item in listed]))
+        return
+    if not listed:
+        _echo(f"No digests in {out or settings.digests}.")
+    for item in listed:
+        e = item.entry
+        _echo(f"{e.window}  {e.label}")
+        _echo(f"    made {e.made or 'before the record was kept'}: {e.articles} articles, {e.briefs} briefs"
+              + ("" if item.folder else " (its folder is gone)"))
+        for h in e.delivered:
+            _echo(f"    delivered {h.at} to {h.to[0]}")
+        for h in e.mailed:
+            _echo(f"    mailed {h.at} to {', '.join(h.to)}")
+        for f in e.failures:
+            _echo(f"    FAILED {f.at} to {f.what}: {f.error}")
 
 
-def _fetch_feeds(settings: Settings) -> tuple[Skipped, ...]:
-    """``digest --fetch``: the feeds of briefing.toml first; a feed that fails is reported, the digest goes on."""
-    from .feeds import fetch
+@digest_app.command("resend")
+def digest_resend(
+    ctx: typer.Context,
+    window: Annotated[str, typer.Argument(metavar="WINDOW", help="A digest's window, as `briefing digest list` names it.")],
+    out: DigestsOption = None,
+    deliver: DeliverOption = None,
+    mail_to: MailToOption = None,
+    mail_empty: MailEmptyOption = False,
+    secrets: SecretsOption = None,
+    skip_if_busy: WaitOption = False,
+    index: IndexOption = None,
+) -> None:
+    """Deliver or mail a digest made earlier again, as it is in its folder."""
+    from .digest import run
 
-    if not settings.feeds:
-        _echo("No feeds in briefing.toml ([feeds] urls): nothing fetched.", err=True)
-        return ()
-    report = fetch(settings.feeds, settings.corpus, limit=settings.max_file_bytes, timeout=settings.feed_timeout)
-    _print_fetched(report)
-    return report.skipped
+    request = run.Request(
+        digests=out,
+        deliver=deliver,
+        mail_to=tuple(mail_to or ()),
+        mail_empty=mail_empty,
+        secrets=secrets,
+        wait=0 if skip_if_busy else None,
+    )
+    with _reported(ctx):
+        checked = run.plan(request, load_settings(None, index))
+        outcome = run.resend(window, checked, run.Hooks(say=_say))
+    _print_handoff(outcome)
+
+
+@digest_app.command("alert")
+def digest_alert(
+    ctx: typer.Context,
+    to: Annotated[list[str], typer.Option("--to", help="Who to tell (repeat for more).")],
+    unit: Annotated[str, typer.Option(help="The systemd unit that failed; its journal's end goes in the mail.")],
+    secrets: SecretsOption = None,
+) -> None:
+    """Mail that a scheduled digest failed (what systemd's OnFailure= runs)."""
+    from .digest import run, unattended
+
+    with _reported(ctx):
+        sent = run.failed_unit_alert(tuple(to), load_settings(), unattended.environment(secrets), unit)
+    _echo(f"Mailed the alert to {', '.join(sent)}")
+
+
+@contextmanager
+def _logged(log: Path | None, ctx: typer.Context) -> Iterator[None]:
+    """With --log, everything the run prints goes to the log, under a header saying which run it is."""
+    if log is None:
+        yield
+        return
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from .digest.unattended import run_log
+
+    with _reported(ctx), run_log(log, [Path(sys.argv[0]).name, *sys.argv[1:]]) as stream, redirect_stdout(stream), redirect_stderr(stream):
+        yield
+
+
+@contextmanager
+def _alerting(ctx: typer.Context, to: tuple[str, ...], secrets: Path | None, log: Path | None) -> Iterator[None]:
+    """With --alert-to, a run that fails (not one skipped for another that runs) is also mailed about:
+    under cron its output goes to the log, so cron's own mail never fires."""
+    try:
+        yield
+    except BaseException as exc:
+        code = getattr(exc, "exit_code", getattr(exc, "code", 1))
+        if to and code not in (0, EXIT_PARTIAL, EXIT_BUSY):
+            _send_alert(ctx, to, secrets, log, exc, code)
+        raise
+
+
+def _send_alert(ctx: typer.Context, to: tuple[str, ...], secrets: Path | None, log: Path | None, exc, code) -> None:
+    from .digest import run, unattended
+
+    try:
+        with _reported(ctx):
+            environ = unattended.environment(secrets)
+            sent = run.failed_run_alert(to, load_settings(), environ, code, log, f"{type(exc).__name__}: {exc}")
+        _echo(f"Mailed the failure alert to {', '.join(sent)}", err=True)
+    except typer.Exit:
+        _echo("Error: the failure alert could not be mailed either", err=True)
+
+
+def _print_indexed(report: BuildReport) -> None:
+    if report.rebuilt_because:
+        _echo(f"Rebuilt the index: {report.rebuilt_because}.", err=True)
+    _print_skipped(report.skipped)
+
+
+def _print_outcome(outcome) -> None:
+    from .compose import plural
+
+    made = outcome.digest
+    rendered = sum(b.rendered for b in made.briefs)
+    for item in made.unplaced:
+        _echo(f"Not placed in the window: {item.document_id} ({item.reason})", err=True)
+    if not made.placed:
+        _echo(f"No articles in {made.window.label}: wrote an empty digest index to {made.folder / made.index_pdf}")
+    else:
+        _echo(
+            f"Wrote {made.folder}: {plural(len(made.briefs), 'brief')} ({rendered} rendered, "
+            f"{len(made.briefs) - rendered} unchanged), {plural(len(made.nothing_new), 'topic')} with nothing new, "
+            f"{plural(len(made.placed), 'article')}."
+        )
+    _print_handoff(outcome)
+
+
+def _print_handoff(outcome) -> None:
+    from .compose import plural
+
+    if outcome.delivered:
+        _echo(f"Delivered to {outcome.delivered}")
+    if outcome.mailed:
+        _echo(f"Mailed {plural(len(outcome.digest.files), 'PDF')} to {', '.join(outcome.mailed)}")
+    if outcome.not_mailed:
+        _echo(outcome.not_mailed)
 
 
 @contextmanager
@@ -696,22 +881,6 @@ def _progress(label: str, total: int) -> Iterator[Callable[[str, str], None]]:
     yield log
 
 
-def _print_digest(made) -> None:
-    from .compose import plural
-
-    rendered = sum(b.rendered for b in made.briefs)
-    for item in made.unplaced:
-        _echo(f"Not placed in the window: {item.document_id} ({item.reason})", err=True)
-    if not made.placed:
-        _echo(f"No articles in {made.window.label}: wrote an empty digest index to {made.folder / 'index.pdf'}")
-        return
-    _echo(
-        f"Wrote {made.folder}: {plural(len(made.briefs), 'brief')} ({rendered} rendered, "
-        f"{len(made.briefs) - rendered} unchanged), {plural(len(made.nothing_new), 'topic')} with nothing new, "
-        f"{plural(len(made.placed), 'article')}."
-    )
-
-
 def _today():
     import datetime as dt
 
@@ -743,11 +912,18 @@ def schedule_command(
     digest_args: Annotated[
         str, typer.Option("--digest-args", metavar="ARGS", help="Options for `briefing digest`, as in a shell.")
     ] = "--fetch --since-last",
+    secrets: Annotated[
+        Optional[Path],
+        typer.Option(help="A file only you can read (chmod 600) with BRIEFING_SMTP_PASSWORD=…, for the scheduled runs."),
+    ] = None,
+    alert_to: Annotated[
+        Optional[list[str]], typer.Option("--alert-to", help="Mail this address when a scheduled run fails (repeat for more).")
+    ] = None,
 ) -> None:
-    """Print a weekly job running `briefing digest` here, locked and logged to out/digest.log; --install installs it."""
+    """Print a weekly job running `briefing digest` here (never two at once; logged, alerting on failure); --install installs it."""
     import shlex
 
-    from . import schedule as sch
+    from .digest import schedule as sch
 
     with _reported(ctx):
         when = sch.parse_weekly(*weekly)
@@ -755,23 +931,53 @@ def schedule_command(
             extra = shlex.split(digest_args)
         except ValueError as exc:
             raise UsageError(f"--digest-args: {exc}") from exc
-        job = sch.job_for(Path.cwd(), ("digest", *extra), out=load_settings().out)
+        settings = load_settings()
+        alerts = tuple(alert_to or ())
+        options = [*(["--secrets", str(secrets)] if secrets else []), *(w for a in alerts for w in ("--alert-to", a))]
+        _check_digest_args([*extra, *options])
+        config = SETTINGS_FILE.get()  # the scheduled runs read the settings this one read
+        named = ("--config", str(config.absolute())) if config is not None else ()
+        job = sch.job_for(Path.cwd(), (*named, "digest", *extra), out=settings.out, secrets=secrets, alert_to=alerts)
         if systemd:
             for name, text in sch.systemd_units(when, job).items():
                 _echo(f"# {name}\n{text}")
         else:
             _echo(sch.cron_line(when, job))
+        if not alerts:
+            _echo("Note: no --alert-to, so a failed run is only seen in the log.", err=True)
         if install and systemd:
             written = sch.install_systemd(when, job)
             _echo(
                 f"Wrote {', '.join(map(str, written))} and started {written[1].name} (`systemctl --user list-timers` "
-                f"shows it); the log is {job.log}. Without `loginctl enable-linger` it runs only while you are "
-                "logged in.",
+                f"shows it); `journalctl --user -u {written[0].name}` shows its runs. Without `loginctl enable-linger` "
+                "it runs only while you are logged in.",
                 err=True,
             )
         elif install:
             sch.install_cron(when, job)
             _echo(f"Installed in your crontab (`crontab -l` shows it); the log is {job.log}.", err=True)
+
+
+def _check_digest_args(args: list[str]) -> None:
+    """Parse the scheduled digest's options now and check them as the run would (`digest --check`):
+    a typo found at schedule time costs a second, one found by the first run costs a week."""
+    import io
+    from contextlib import redirect_stdout
+
+    command = typer.main.get_command(app)
+    try:
+        # --debug: the check's errors come here whole; "fine" is for a person asking, not for the schedule
+        with command.make_context("briefing", ["--debug", "digest", *args, "--check"]) as check, redirect_stdout(
+            io.StringIO()
+        ):
+            command.invoke(check)
+    except BriefingError as exc:
+        raise UsageError(f"--digest-args: {exc}") from exc
+    except Exception as exc:  # the parser's own errors: an unknown option, a missing value
+        message = getattr(exc, "format_message", None)
+        if message is None:
+            raise
+        raise UsageError(f"--digest-args: {message()}") from exc
 
 
 @app.command("topics")
@@ -802,14 +1008,29 @@ def list_topics(
         _echo(f"{name:<{width}}  {counts[name]:>5}  {t.title}")
 
 
-def _topic(name: str | None, keywords: str | None, topics: Path):
+def _topics(names: list[str], every: bool, keywords: str | None, topics: Path) -> list[Topic]:
+    """The topics to make briefs on: those named (each once, in the order given), all, or --keywords."""
     from .topics import find_topic, load_topics, topic_from_keywords
 
-    if (name is None) == (keywords is None):
-        raise UsageError("give either --topic NAME or --keywords TEXT")
+    if sum((bool(names), every, keywords is not None)) != 1:
+        raise UsageError("give --topic NAME (repeat for more), --all, or --keywords TEXT")
     if keywords is not None:
-        return topic_from_keywords(keywords)
-    return find_topic(name, load_topics(topics))
+        return [topic_from_keywords(keywords)]
+    known = load_topics(topics)
+    if every:
+        return list(known.values())
+    return list({t.name: t for t in (find_topic(name, known) for name in names)}.values())
+
+
+def _complete_topic(ctx: typer.Context, incomplete: str) -> list[str]:
+    """TAB on --topic: the names in the topics file (--topics, if given before it); none if it cannot be read."""
+    from .topics import load_topics
+
+    try:
+        known = load_topics(ctx.params.get("topics") or Path("topics.toml"))
+    except BriefingError:
+        return []
+    return [name for name in known if name.casefold().startswith(incomplete.casefold())]
 
 
 def _cite(pick: Pick) -> str:
@@ -825,7 +1046,7 @@ def _print_selection(selection: Selection) -> None:
         f"(ranker {selection.ranker}; keywords: {', '.join(selection.topic.keywords)})"
     )
     for number, pick in enumerate(selection.chosen, 1):
-        lead = f"{pick.lead_in.text} " if pick.lead_in else ""
+        lead = "".join(f"{s.text} " for s in pick.lead_in)
         speaker = f" — {pick.candidate.sentence.speaker}" if pick.candidate.sentence.speaker else ""
         _echo(f"\n{number:>2}. {lead}{pick.candidate.sentence.text}{speaker}")
         _echo(f"    [{_cite(pick)}]")

@@ -158,8 +158,8 @@ def _units(selection: Selection) -> list[_Draft]:
     groups: list[list[Pick]] = []
     for pick in selection.chosen:
         c = pick.candidate
-        lead = (c.lead_in.document_id, c.lead_in.position) if c.lead_in is not None else None
-        if groups and (c.follows in chosen or lead in chosen):
+        leans = {c.follows, *((s.document_id, s.position) for s in c.lead_in)}
+        if groups and leans & chosen:
             groups[-1].append(pick)
         else:
             groups.append([pick])
@@ -214,8 +214,7 @@ def _regroup(picks: list[Pick], head: bool = False) -> _Draft:
     draft = _Draft(head=head)
     for pick in picks:
         draft.picks.append(pick)
-        if pick.lead_in is not None:
-            draft.sentences.append(pick.lead_in)
+        draft.sentences.extend(pick.lead_in)
         draft.sentences.append(pick.candidate.sentence)
         for doc_id, source in pick.cited:
             draft.cited.setdefault(doc_id, source)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from . import ingest
-from .errors import CorpusError, FileError
+from .errors import CorpusError, FileError, NoCorpusError
 from .files import shareable, slug, sweep, temporary_prefix
 from .ingest import loaders
 from .models import Document, Skipped, Source
@@ -61,7 +61,7 @@ def scan(corpus: Path, known: Known | None = None) -> Scan:
     With ``known``, a folder whose signature is unchanged is not listed: its entries are taken from
     ``known``. Without it, every folder is listed and every file's stat taken."""
     if not corpus.is_dir():
-        raise CorpusError(f"corpus folder {corpus} does not exist (use --corpus DIR)")
+        raise NoCorpusError(f"corpus folder {corpus} does not exist (use --corpus DIR)")
     now = time.time_ns()
     entries: dict[str, str] = {}  # relative path of every candidate file -> signature
     folders: list[tuple[str, str]] = []
@@ -179,7 +179,7 @@ class Holdings:
 
     def __init__(self, corpus: Path, limit: int = loaders.MAX_FILE_BYTES) -> None:
         if not corpus.is_dir():
-            raise CorpusError(f"corpus folder {corpus} does not exist (create it, or use --corpus DIR)")
+            raise NoCorpusError(f"corpus folder {corpus} does not exist (create it, or use --corpus DIR)")
         sweep(corpus)  # what a killed `corpus add` or `fetch` left half-written
         self.corpus = corpus
         self._bodies, self._urls = _existing(corpus, limit)

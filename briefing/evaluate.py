@@ -189,8 +189,7 @@ def ours(index: Index, topic: EvalTopic, settings: SummarySettings) -> list[str]
 def _lines(selection) -> list[str]:
     lines: list[str] = []
     for pick in sorted(selection.chosen, key=lambda p: p.rank):
-        if pick.lead_in is not None and pick.lead_in.text not in lines:
-            lines.append(pick.lead_in.text)
+        lines.extend(s.text for s in pick.lead_in if s.text not in lines)
         lines.append(pick.candidate.sentence.text)
     return lines
 
@@ -237,7 +236,10 @@ class Scorer:
     """ROUGE-1, ROUGE-2 (rouge-score, Porter stems) and ROUGE-SU4 recall, averaged over references."""
 
     def __init__(self) -> None:
-        from rouge_score import rouge_scorer, tokenizers
+        try:
+            from rouge_score import rouge_scorer, tokenizers
+        except ImportError as exc:  # an optional extra: an evaluation tool, not needed to make briefs
+            raise UsageError(f"briefing eval scores with rouge-score: pip install '{__package__}[eval]'") from exc
 
         self._rouge = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
         self._tokens = tokenizers.DefaultTokenizer(use_stemmer=True).tokenize

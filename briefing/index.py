@@ -5,7 +5,7 @@ bytes (and sidecar metadata) hash the same as last time is not parsed again, a r
 is removed, and a change to the text-processing code re-processes every file. An index of an
 older schema version, or a corrupt one (set aside, never deleted), is rebuilt into a temporary
 file and swapped in, so a failed build never leaves a half-written index behind. What must
-outlive a rebuild, the ``--since-last`` record, lives beside it (``record.py``).
+outlive a rebuild, the record of digests, lives with the digests (``digest/record.py``).
 
 Only what is an index of ours is ever written: a path that holds anything else (an article,
 a topics file, another program's database, an index of a newer version) is refused and left
@@ -27,10 +27,11 @@ from contextlib import closing, contextmanager
 from importlib import resources
 from pathlib import Path
 
-from . import ingest, record
+from . import ingest
 from .corpus import Known, scan, signature
+from .digest import record
 from .dates import parse_date
-from .errors import BusyError, CorpusError, IndexDatabaseError, NotAnIndexError
+from .errors import BusyError, CorpusError, IndexDatabaseError, NoCorpusError, NotAnIndexError
 from .files import LOCK_WAIT, locked, not_regular, sweep, temporary_prefix, write_atomically
 from .ingest.engine import Engine, Outcome, Task
 from .models import BuildReport, DocumentSummary, Sentence, Skipped, Source
@@ -185,7 +186,7 @@ class Index:
         """
         corpus, path = Path(corpus), Path(path)
         if not corpus.is_dir():
-            raise CorpusError(f"corpus folder {corpus} does not exist (use --corpus DIR)")
+            raise NoCorpusError(f"corpus folder {corpus} does not exist (use --corpus DIR)")
         _refuse_foreign(path)  # before anything is made beside it
         engine = Engine(workers, scheduler)
         try:
@@ -294,6 +295,19 @@ class Index:
                 (doc_id, position, position + offset),
             ):
                 found[(doc_id, position)] = (_sentence(row[:8]), tuple(row[8].split()))
+        return found
+
+    def preceding(self, ids: list[tuple[str, int]], count: int) -> dict[tuple[str, int], list[tuple[Sentence, tuple[str, ...]]]]:
+        """For each sentence id, up to ``count`` rows printed right before it, in any paragraph, in order."""
+        found: dict[tuple[str, int], list[tuple[Sentence, tuple[str, ...]]]] = {}
+        for doc_id, position in ids:
+            rows = self._rows(
+                f"SELECT {_SENTENCE_COLUMNS}, n.stems FROM sentences n"
+                " WHERE n.document_id = ? AND n.position >= ? AND n.position < ? ORDER BY n.position",
+                (doc_id, position - count, position),
+            )
+            if rows:
+                found[(doc_id, position)] = [(_sentence(row[:8]), tuple(row[8].split())) for row in rows]
         return found
 
     def mentions(self, phrase: str, limit: int = 50) -> list[str]:
@@ -446,17 +460,14 @@ def _leave(path: Path) -> None:
 
 def _migrate(db: sqlite3.Connection, path: Path, wait: float) -> None:
     """Bring an index of an earlier version to this one in one transaction; the --since-last record
-    of an index that still holds one moves to the record file first, so no failure can lose it
-    (what the record file already says wins)."""
+    of an index that still holds one moves to a file beside it first (the next digest takes it
+    over), so no failure can lose it (what that file already says wins)."""
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version not in _MIGRATIONS:
         return
     rows = db.execute("SELECT document_id, digest FROM digested ORDER BY rowid").fetchall() if version <= 3 else []
     if rows:
-        with record.held(path, wait):
-            known = record.load(path)
-            older = [(digest, [document]) for document, digest in rows if document not in known.digested]
-            record.add(path, older + ([(known.last, [])] if known.last else []))
+        record.legacy_add(path, [(digest, [document]) for document, digest in rows])
     reprocess, first = False, version
     with _transaction(db):
         while version in _MIGRATIONS:

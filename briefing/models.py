@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 
 from .dates import PartialDate
 
@@ -155,7 +156,8 @@ class Candidate:
 
     ``relevance`` (0–1) mixes BM25 and keyword density; ``follows`` names the strongly
     matching sentence this one continues, when it joined through the context window;
-    ``lead_in`` is the sentence before it, kept when this one opens with "That is why …".
+    ``lead_in`` is what it leans on: the sentences right before it, in order, kept when this one
+    opens with "That is why …" (and the one before that, when the lead-in leans back too).
     """
 
     sentence: Sentence
@@ -166,7 +168,7 @@ class Candidate:
     density: float
     matched: tuple[str, ...] = ()
     follows: tuple[str, int] | None = None
-    lead_in: Sentence | None = None
+    lead_in: tuple[Sentence, ...] = ()
 
     @property
     def id(self) -> tuple[str, int]:
@@ -175,7 +177,12 @@ class Candidate:
     @property
     def text(self) -> str:
         """What a reader would be shown: the lead-in, if any, then the sentence."""
-        return self.sentence.text if self.lead_in is None else f"{self.lead_in.text} {self.sentence.text}"
+        return " ".join([*(s.text for s in self.lead_in), self.sentence.text])
+
+    @property
+    def opening(self) -> Sentence:
+        """The sentence a reader starts with."""
+        return self.lead_in[0] if self.lead_in else self.sentence
 
 
 @dataclass(frozen=True)
@@ -188,7 +195,7 @@ class Pick:
     redundancy: float
     cluster: tuple[Candidate, ...]
     reason: str
-    lead_in: Sentence | None = None  # shown before the sentence; None when it is a chosen item itself
+    lead_in: tuple[Sentence, ...] = ()  # shown before the sentence: its lead-in after the last chosen item in it
     rank: int = 0  # 1 for the most important chosen item; 0 when not chosen
 
     @property
@@ -275,3 +282,89 @@ class Brief:
     @property
     def points(self) -> tuple[Point, ...]:
         return tuple(p for section in self.sections for p in section.points)
+
+
+@dataclass(frozen=True)
+class Window:
+    """What a digest covers. ``start`` is None for a digest of what was added since the last one."""
+
+    name: str  # its folder: 2025-W16, 2025-04-01_2025-04-30, added-2026-11-24
+    label: str  # for people: "Week 16 of 2025, 14–20 Apr 2025"
+    dates: str  # for subjects: "14–20 Apr 2025", "added 22–29 Nov 2026"
+    start: dt.date | None
+    end: dt.date  # the last day covered, and the issue date of its briefs
+
+    @property
+    def by_date(self) -> bool:
+        return self.start is not None
+
+    @property
+    def stem(self) -> str:
+        """How the digest's files begin, so that saved attachments say which window they are of."""
+        return f"{self.start}_{self.end}" if self.start is not None else self.name
+
+    def edition(self) -> str:
+        return f"Digest {self.name}"
+
+
+@dataclass(frozen=True)
+class Placed:
+    """An article and how it came into a window: by its day, by its month, or because it was added."""
+
+    document_id: str
+    source: Source
+    how: str  # "day", "month", "year", "added"
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """An article a date window cannot place, and why: it is reported, not silently dropped."""
+
+    document_id: str
+    source: Source
+    reason: str
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A point of a brief as the digest index page quotes it: its text and the sources that printed it."""
+
+    text: str
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class TopicBrief:
+    """A topic's brief in a digest, and what its index entry shows."""
+
+    name: str
+    title: str
+    file: str
+    points: int
+    sources: int
+    top: tuple[Quote, ...]  # its first points, for the index page to show one no other topic shows
+    fingerprint: str
+    sha256: str
+    rendered: bool  # False when the brief from an earlier run was still right and kept
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A made digest: a folder holding the index page, index.json and one brief per topic with news."""
+
+    window: Window
+    folder: Path
+    subject: str | None
+    briefs: tuple[TopicBrief, ...]
+    nothing_new: tuple[Topic, ...]
+    placed: tuple[Placed, ...]
+    unplaced: tuple[Unplaced, ...]
+
+    @property
+    def index_pdf(self) -> str:
+        return f"{self.window.stem}-index.pdf"
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """The PDFs a reader gets: the index page first, then the briefs in topic order."""
+        return (self.folder / self.index_pdf, *(self.folder / b.file for b in self.briefs))

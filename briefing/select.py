@@ -6,7 +6,9 @@ BM25 alone favours short sentences that say a keyword once; the keyword density
 that mentions it in passing, so relevance mixes the two. A sentence right after a
 strongly matching one in the same paragraph joins when it carries the point on
 ("That is why we have not joined..."), and a sentence that opens by pointing back
-("This", "That is why", "However") carries the sentence before it as its lead-in.
+("This", "That is why", "However") carries the sentence before it as its lead-in, and the one
+before that when the lead-in points back too, across a paragraph break only within one named
+speaker's words.
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ STRONG = 0.25  # relevance from which the next sentence may join as context
 CONTEXT_SHARE = 0.6  # a context sentence's relevance, as a share of the one it follows
 MIN_WORDS = 5
 DENSITY_FLOOR = 12  # content words: a shorter sentence is not more "about" the topic for being short
+LEAD_IN = 2  # most sentences a lead-in holds
 
 _DEPENDENT_OPENING = re.compile(
     r"^(?:this|that|these|those|it|its|he|she|they|their|his|her|such|however|but|and|so|yet|thus|therefore"
     r"|hence|moreover|also|meanwhile|still|then|instead|indeed|otherwise|in addition|as a result|at the same time"
     r"|on the other (?:side|hand)|for (?:this|that) reason|in the same (?:period|year|month|week|way)|at that time"
-    r"|by then|after that|in that case)\b",
+    r"|by then|after that|in that case|in response|in return|in turn|to (?:this|that) end|likewise|similarly"
+    r"|nevertheless|nonetheless|accordingly|consequently|furthermore|besides|even so)\b",
     re.IGNORECASE,
 )
 
@@ -107,17 +111,17 @@ def candidates(
     scored = []
     for sentence, stems, bm25 in hits:
         key = (sentence.document_id, sentence.position)
-        lead, lead_stems = lead_ins.get(key, (None, ()))
-        # a reader sees the lead-in too, so the keywords must carry the two sentences together
-        text = sentence.text if lead is None else f"{lead.text} {sentence.text}"
-        share, matched = density((*lead_stems, *stems), text, topic.terms)
+        lead = lead_ins.get(key, [])
+        # a reader sees the lead-in too, so the keywords must carry the sentences together
+        text = " ".join([*(s.text for s, _ in lead), sentence.text])
+        share, matched = density((*(stem for _, ss in lead for stem in ss), *stems), text, topic.terms)
         scored.append((sentence, stems, bm25, share, matched, lead))
     top_density = max(s[3] for s in scored) or 1.0
     found: dict[tuple[str, int], Candidate] = {}
     for sentence, stems, bm25, share, matched, lead in scored:
         relevance = settings.bm25_share * bm25 / top_bm25 + (1 - settings.bm25_share) * share / top_density
         found[(sentence.document_id, sentence.position)] = Candidate(
-            sentence, sources[sentence.document_id], stems, relevance, bm25, share, matched, lead_in=lead
+            sentence, sources[sentence.document_id], stems, relevance, bm25, share, matched, lead_in=tuple(s for s, _ in lead)
         )
     _add_context(index, topic, found, sources)
     return sorted(found.values(), key=lambda c: (-c.relevance, c.id))
@@ -142,7 +146,7 @@ def _add_context(index: Index, topic: Topic, found: dict[tuple[str, int], Candid
                 0.0,
                 0.0,
                 follows=key,
-                lead_in=parent.sentence if opens_dependently(sentence.text) else None,
+                lead_in=(*parent.lead_in, parent.sentence)[-LEAD_IN:] if opens_dependently(sentence.text) else (),
             )
 
 
@@ -156,7 +160,25 @@ def _shares_content(a: Sequence[str], b: Sequence[str]) -> bool:
     return bool((set(a) - ignore) & (set(b) - ignore))
 
 
-def _lead_ins(index: Index, sentences: list[Sentence]) -> dict[tuple[str, int], tuple[Sentence, tuple[str, ...]]]:
-    """For each sentence that points back ("That is why…"), the statement before it in its paragraph."""
-    dependent = sorted((s.document_id, s.position) for s in sentences if opens_dependently(s.text))
-    return {key: found for key, found in index.neighbours(dependent, -1).items() if not found[0].is_question}
+def _lead_ins(index: Index, sentences: list[Sentence]) -> dict[tuple[str, int], list[tuple[Sentence, tuple[str, ...]]]]:
+    """For each sentence that points back ("That is why…"), the statements it leans on: the one
+    before it, and the one before that while they point back too. Never a question or a
+    heading, and across a paragraph break only when the same named speaker goes on (an answer
+    in several paragraphs); a reporter's paragraph is a unit of its own."""
+    dependent = {(s.document_id, s.position): s for s in sentences if opens_dependently(s.text)}
+    found = {}
+    for key, before in index.preceding(sorted(dependent), LEAD_IN).items():
+        lead: list[tuple[Sentence, tuple[str, ...]]] = []
+        after = dependent[key]
+        for sentence, stems in reversed(before):
+            if sentence.is_question or sentence.heading or sentence.position != after.position - 1:
+                break
+            if sentence.paragraph != after.paragraph and (sentence.speaker is None or sentence.speaker != after.speaker):
+                break
+            lead.insert(0, (sentence, stems))
+            if not opens_dependently(sentence.text):
+                break
+            after = sentence
+        if lead:
+            found[key] = lead
+    return found

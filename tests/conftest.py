@@ -25,6 +25,18 @@ SPECIAL_EURASIA = "2023-06-08-exploring-kazakhstans-foreign-policy-and-future"  
 POLITICO = "2022-10-politico-europe"  # report with direct quotations
 
 
+@pytest.fixture(autouse=True)
+def _own_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs in a fresh folder holding the shipped topics.toml and nothing else, with no
+    BRIEFING_* variables: never the briefing.toml, corpus or out/ of the folder pytest was started
+    in (a [mail] table there once made a digest test send mail)."""
+    here = tmp_path_factory.mktemp("cwd")
+    shutil.copy(PROJECT / "topics.toml", here / "topics.toml")
+    monkeypatch.chdir(here)
+    for name in ("BRIEFING_CONFIG", "BRIEFING_CORPUS", "BRIEFING_INDEX", "BRIEFING_TOPICS"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session")
 def extracted() -> dict[str, ingest.Extracted]:
     """Every shipped corpus document, cleaned and split, by id."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -85,9 +86,10 @@ def test_unknown_document_is_one_line_and_exit_1(paths):
     ]
 
 
-def test_missing_corpus_folder_is_one_line_not_a_traceback(tmp_path):
+def test_missing_corpus_folder_is_one_line_not_a_traceback_and_exit_2(tmp_path):
+    """A usage error, as the README says: --corpus (or corpus.dir) names no folder."""
     result = run("corpus", "build", "--corpus", str(tmp_path / "nope"), "--index", str(tmp_path / "i.sqlite"))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.output.startswith("Error: corpus folder")
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
 
@@ -95,7 +97,7 @@ def test_missing_corpus_folder_is_one_line_not_a_traceback(tmp_path):
 def test_debug_shows_the_exception(tmp_path):
     result = run("--debug", "corpus", "build", "--corpus", str(tmp_path / "nope"), "--index", str(tmp_path / "i"))
     assert result.exit_code != 0
-    assert type(result.exception).__name__ == "CorpusError"
+    assert type(result.exception).__name__ == "NoCorpusError"
 
 
 def test_skipped_files_are_named_and_exit_3(paths, corpus_copy):
@@ -237,8 +239,11 @@ def test_make_takes_a_title(paths, tmp_path):
     ("args", "code", "message"),
     [
         (["--topic", "sanction"], 2, "Error: unknown topic 'sanction'; did you mean sanctions"),
-        ([], 2, "Error: give either --topic NAME or --keywords TEXT"),
-        (["--topic", "trade", "--keywords", "x"], 2, "Error: give either --topic NAME or --keywords TEXT"),
+        ([], 2, "Error: give --topic NAME (repeat for more), --all, or --keywords TEXT"),
+        (["--topic", "trade", "--keywords", "x"], 2, "Error: give --topic NAME (repeat for more), --all, or --keywords TEXT"),
+        (["--topic", "trade", "--all"], 2, "Error: give --topic NAME (repeat for more), --all, or --keywords TEXT"),
+        (["--all", "--title", "Both"], 2, "Error: --title names one brief: give one topic"),
+        (["--topic", "trade", "--topic", "transport", "--out", "b.pdf"], 2, "Error: --out b.pdf is one file: give a folder for 2 briefs"),
         (["--keywords", "penguins"], 1, "Error: no sentence in the corpus matches topic 'penguins' (penguins)"),
         (["--topic", "trade", "--ranker", "nope"], 2, "Error: unknown ranker 'nope'"),
     ],
@@ -327,18 +332,18 @@ def test_schedule_prints_a_cron_line_for_this_folder(tmp_path, monkeypatch):
     from croniter import croniter
 
     monkeypatch.chdir(tmp_path)
+    shutil.copy(PROJECT / "topics.toml", tmp_path)  # the digest options are checked as the run would
     result = run("schedule", "--weekly", "mon", "07:00", "--digest-args", "--since-last")
     assert result.exit_code == 0, result.output
     line = result.stdout.strip()
     assert croniter.is_valid(" ".join(line.split()[:5])) and line.startswith("0 7 * * 1 ")
-    assert f"cd {tmp_path} &&" in line and "digest --since-last >> " in line
-    assert f"{tmp_path}/out/digest.log 2>&1" in line
+    assert f"cd {tmp_path} &&" in line and f"digest --since-last --skip-if-busy --log {tmp_path}/out/digest.log" in line
 
 
 def test_schedule_install_puts_one_line_in_the_crontab(tmp_path, monkeypatch):
     tools = tmp_path / "tools"
     tools.mkdir()
-    (tools / "flock").symlink_to("/usr/bin/flock")
+    shutil.copy(PROJECT / "topics.toml", tmp_path)
     crontab, store = tools / "crontab", tools / "crontab.txt"  # a stand-in crontab keeping its table in store
     crontab.write_text(f'#!/bin/sh\ncase "$1" in\n  -l) /bin/cat "{store}" ;;\n  -) /bin/cat > "{store}" ;;\nesac\n')
     crontab.chmod(0o755)
@@ -448,6 +453,105 @@ def test_an_out_that_cannot_say_its_format_is_a_usage_error(paths, tmp_path):
     clash = run("make", "--topic", "sanctions", "--format", "pdf", "--out", str(tmp_path / "brief.md"), *paths)
     assert clash.exit_code == 2 and "is a .md file but --format is pdf" in clash.output
     assert not (tmp_path / "brief.md").exists() and not (tmp_path / "brief.docx").exists()
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_make_makes_every_topic_named_each_once(paths, tmp_path):
+    """--topic twice makes both briefs (not only the last one), whatever the names' case."""
+    result = run("make", "--topic", "sanctions", "--topic", "Transport", "--topic", "SANCTIONS", "--out", f"{tmp_path}/b/", *paths)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["sanctions.pdf", "transport.pdf"]
+    assert result.output.count("Wrote ") == 2
+    assert "Sanctions" in pdf_text(tmp_path / "b" / "sanctions.pdf")
+    assert "Transport and the Middle Corridor" in pdf_text(tmp_path / "b" / "transport.pdf")
+
+
+def test_make_all_makes_every_topic_and_skips_one_that_matches_nothing(paths, tmp_path):
+    topics = tmp_path / "few.toml"
+    topics.write_text("[trade]\nkeywords = ['trade']\n[penguins]\nkeywords = ['penguins']\n[water]\nkeywords = ['water']\n")
+    result = run("make", "--all", "--topics", str(topics), "--format", "md", "--out", f"{tmp_path}/b/", *paths)
+    assert result.exit_code == 3, result.output
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["trade.md", "water.md"]
+    assert "Skipped penguins: no sentence in the corpus matches topic 'penguins'" in result.output
+
+
+def test_topic_names_complete_on_tab(tmp_path):
+    def complete(line: str) -> list[str]:
+        words = line.split(" ")
+        env = {"_BRIEFING_COMPLETE": "complete_bash", "COMP_WORDS": line, "COMP_CWORD": str(len(words) - 1)}
+        return runner.invoke(app, [], prog_name="briefing", env=env).output.split()
+
+    assert complete("briefing make --topic tr") == ["trade", "transport"]  # the shipped topics.toml, here
+    other = tmp_path / "mine.toml"
+    other.write_text("[glaciers]\nkeywords = ['glacier']\n[grain]\nkeywords = ['grain']\n")
+    assert complete(f"briefing make --topics {other} --topic g") == ["glaciers", "grain"]
+    assert complete(f"briefing make --topics {tmp_path / 'none.toml'} --topic g") == []
+
+
+def test_a_reader_that_stops_reading_ends_the_run_quietly_with_exit_0(corpus_copy, tmp_path):
+    """`briefing corpus show ID | head`: the pipe closes before the output is all read."""
+    command = [sys.executable, "-m", "briefing", "corpus", "show", SPECIAL_EURASIA]
+    command += ["--corpus", str(corpus_copy), "--index", str(tmp_path / "i.sqlite")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # before it has written a line: every write meets a closed pipe
+    errors = process.stderr.read()
+    assert process.wait() == 0
+    assert errors == b""
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "[a\n",
+        "[a]\nkeywords = 3\n",
+        "[a]\nkeywords = ['the']\n",
+        "[a]\nkeywords = ['x']\nweights = { y = 1 }\n",
+        "[a]\nkeywords = ['x']\nsynonyms = ['y']\n",
+        "a = 1\n",
+    ],
+)
+def test_a_bad_topics_file_is_named_once(paths, tmp_path, content):
+    topics = tmp_path / "bad-topics.toml"
+    topics.write_text(content, encoding="utf-8")
+    for command in (["make", "--topic", "a"], ["topics"], ["digest", "--week", "2025-W16"]):
+        result = run(*command, "--topics", str(topics), *paths)
+        assert result.exit_code == 2, result.output
+        assert result.output.startswith(f"Error: {topics}: ") and result.output.count("bad-topics.toml") == 1, result.output
+
+
+def test_config_names_the_settings_file_and_the_one_here_is_not_read(paths, tmp_path, monkeypatch):
+    """A [mail] table in the briefing.toml of the folder a command runs in is not read when
+    --config (or BRIEFING_CONFIG) names another file; without them it is."""
+    monkeypatch.chdir(tmp_path)
+    closed = "[mail]\nhost = '127.0.0.1'\nport = 9\nsender = 'b@example.org'\nto = ['a@example.org']\nsecurity = 'none'\n"
+    (tmp_path / "briefing.toml").write_text(closed, encoding="utf-8")
+    (tmp_path / "quiet.toml").write_text("[brief]\nsubject = 'Quiet'\n", encoding="utf-8")
+    week = ["digest", "--week", "2025-W16", "--out", str(tmp_path / "d"), *TOPICS, *paths]
+    here = run(*week)
+    assert here.exit_code == 1 and "127.0.0.1:9" in here.output, here.output  # proof it would read the [mail] here
+    for args, env in ((["--config", "quiet.toml"], {}), ([], {"BRIEFING_CONFIG": str(tmp_path / "quiet.toml")})):
+        result = run(*args, *week, env=env)
+        assert result.exit_code == 0, result.output
+        assert "Mailed" not in result.output
+        assert "Digest — Quiet" in pdf_text(tmp_path / "d" / "2025-W16" / "2025-04-14_2025-04-20-index.pdf")
+    missing = run("--config", "missing.toml", *week)
+    assert missing.exit_code == 2 and missing.output == "Error: no settings file at missing.toml\n"
+
+
+def test_eval_without_rouge_score_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "rouge_score", None)  # as if the eval extra were not installed
+    topic = tmp_path / "d" / "t1"
+    (topic / "docs").mkdir(parents=True)
+    (topic / "refs").mkdir()
+    (topic / "topic.txt").write_text("Water\nWhat is said about water?\n")
+    (topic / "docs" / "a.txt").write_text("Water is scarce in the region. The glaciers are melting fast.\n")
+    (topic / "refs" / "a.txt").write_text("Water is scarce.\n")
+    result = run("eval", str(tmp_path / "d"))
+    assert result.exit_code == 2
+    assert result.output == "Error: briefing eval scores with rouge-score: pip install 'briefing[eval]'\n"
 
 
 def test_make_does_not_name_again_what_corpus_build_skipped(paths, corpus_copy, tmp_path):

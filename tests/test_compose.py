@@ -169,6 +169,25 @@ def test_a_bottom_line_never_opens_on_a_dangling_start_a_meta_sentence_or_praise
             assert not generic(point.text) and not glued_heading(first), (name, point.text)
 
 
+def test_no_point_opens_on_what_it_leans_on_without_bringing_it(selections, seed_index):
+    """"It has good relations…", "At the same time, we have…", "This decision is because…": each
+    comes with the sentences it points back to, or follows them as their sequel, or stays out."""
+    from briefing.rank.features import dangling
+    from briefing.topics import topic_from_keywords
+
+    with Index(seed_index) as index:
+        extra = {k: summarise(index, topic_from_keywords(k)) for k in KEYWORD_BRIEFS}
+    for name, selection in {**selections, **extra}.items():
+        brief = compose(selection, ISSUED)
+        points = [p for section in brief.sections for p in section.points] + list(brief.left_out)
+        assert points, name
+        for point in points:
+            assert not dangling(point.sentences[0].text), (name, point.text)
+    sanctions = compose(selections["sanctions"], ISSUED)
+    [decision] = [p for s in sanctions.sections for p in s.points if "made our decision clear" in p.text]
+    assert decision.text.startswith("Of course, we are a member of the EAEU")
+
+
 def test_first_person_words_in_the_bottom_line_carry_their_speakers_name(bottom_lines):
     from briefing.rank.features import first_person
 

@@ -78,8 +78,11 @@ def test_a_sentence_stands_alone_only_with_a_lead_in_that_does(seed_index, topic
     assert stands_alone(by_start["For Kazakhstan, cooperat"])
     # "It has good relations…" comes with its lead-in, "In principle, Kazakhstan is opposed…"
     assert stands_alone(by_start["It has good relations wi"])
-    # "It sees the European Union’s…" comes with "It has good relations…", which points back again
-    assert not stands_alone(by_start["It sees the European Uni"])
+    # "It sees the European Union’s…" comes with "It has good relations…", which points back
+    # again, and so with "In principle, Kazakhstan is opposed…" too
+    sees = by_start["It sees the European Uni"]
+    assert [s.text[:24] for s in sees.lead_in] == ["In principle, Kazakhstan", "It has good relations wi"]
+    assert stands_alone(sees)
 
 
 def test_sentence_features_are_one_named_column_each(seed_index, topics):
@@ -93,9 +96,16 @@ def test_sentence_features_are_one_named_column_each(seed_index, topics):
     assert column["specificity"][fifty] == 1.0 and column["first_person"][fifty] == 0.0
     indeed = next(k for k, c in enumerate(found) if c.sentence.text.startswith("Indeed, our trade"))
     assert column["first_person"][indeed] == 1.0
-    assert column["dangling"][indeed] == (found[indeed].lead_in is None)
+    assert column["dangling"][indeed] == (not found[indeed].lead_in)
 
 
 def test_a_start_that_points_to_an_earlier_time_is_dangling():
     assert dangling("In the same period the President attended the Eurasian Economic Union Summit in Moscow.")
     assert dangling("At that time the border was still open.") and not dangling("In 2024 the border was open.")
+
+
+def test_a_start_that_answers_or_follows_on_is_dangling():
+    # the media brief quoted "In response, President Tokayev proposed the creation of this forum…" alone
+    assert dangling("In response, President Tokayev proposed the creation of this forum.")
+    assert dangling("Nevertheless, trade grew by 17% in 2024.") and dangling("To this end, a hub was set up in Aktau.")
+    assert not dangling("Responding to sanctions, Kazakhstan set up a tracking system on April 1.")

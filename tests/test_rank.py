@@ -107,7 +107,7 @@ def test_nothing_is_said_twice(seed_index, topics):
             space = Space(chosen, background)
             assert space.similarity.max() < settings.duplicate, topic.name
             shown = [p.candidate.sentence.text for p in selection.chosen] + [
-                p.lead_in.text for p in selection.chosen if p.lead_in
+                s.text for p in selection.chosen for s in p.lead_in
             ]
             assert len(shown) == len(set(shown)), topic.name
 

@@ -60,8 +60,25 @@ def test_a_sentence_about_the_topic_beats_a_passing_mention(seed_index, topics):
     with Index(seed_index) as index:
         found = {c.sentence.text: c for c in candidates(index, topics["russia"])}
     about = found["Russia is our biggest neighbour and we share 7500 km borders."]
-    passing = found["All our trading partners know this position, including the EU, the United States, and Russia."]
+    passing = found["There are other big investors, China, Russia, the United Kingdom, Japan, South Korea and Turkey."]
     assert about.relevance > passing.relevance
+
+
+def test_a_lead_in_that_points_back_brings_what_it_points_to(seed_index, topics):
+    """"All our trading partners know this position" leans on "At the same time, we have made our
+    decision clear…", which leans on "Of course, we are a member of the EAEU…": a reader gets all three."""
+    with Index(seed_index) as index:
+        found = {c.sentence.text[:30]: c for c in candidates(index, topics["sanctions"])}
+    known = found["All our trading partners know "]
+    assert [s.text[:30] for s in known.lead_in] == ["Of course, we are a member of ", "At the same time, we have made"]
+    assert [s.position for s in known.lead_in] == [known.sentence.position - 2, known.sentence.position - 1]
+
+
+def test_a_lead_in_never_reaches_into_a_question(seed_index, topics):
+    with Index(seed_index) as index:
+        for topic in topics.values():
+            for c in candidates(index, topic):
+                assert not any(s.is_question or s.heading for s in c.lead_in), c.text
 
 
 def test_density_counts_each_word_once_at_its_heaviest_weight():
@@ -81,9 +98,8 @@ def test_pointing_back_is_recognised():
 
 def test_a_dependent_candidate_carries_its_lead_in(sanctions):
     why = next(c for c in sanctions if c.sentence.text.startswith("That is why"))
-    assert why.lead_in is not None
-    assert why.lead_in.text.startswith("As far as sanctions and G7 decisions")
-    assert why.lead_in.position == why.sentence.position - 1
+    assert [s.position for s in why.lead_in] == [why.sentence.position - 1]
+    assert why.lead_in[0].text.startswith("As far as sanctions and G7 decisions")
 
 
 def test_candidates_are_deterministic(seed_index, topics):

@@ -60,7 +60,7 @@ SENTENCE_FEATURES = (
     "density",  # keyword-covered share of the content words
     "centrality",  # the ranker's score, as a share of the topic's best
     "specificity",
-    "dangling",  # leans on the sentence before, which is not brought along
+    "dangling",  # leans on a sentence before it that is not brought along
     "lead_in",  # brings the sentence it leans on
     "context",  # joined as the continuation of a strong match
     "first_person",
@@ -111,9 +111,7 @@ def says_nothing(text: str) -> bool:
 def stands_alone(candidate: Candidate) -> bool:
     """A reader needs nothing else to understand it: no heading run in, and a sentence that
     points back brings what it points to, which itself does not point further back."""
-    text, lead = candidate.sentence.text, candidate.lead_in
-    resolved = not dangling(text) or (lead is not None and not dangling(lead.text))
-    return resolved and not glued_heading(candidate.text)
+    return not dangling(candidate.opening.text) and not glued_heading(candidate.text)
 
 
 def sentence_features(candidates: Sequence[Candidate], centrality: np.ndarray) -> np.ndarray:
@@ -130,8 +128,8 @@ def sentence_features(candidates: Sequence[Candidate], centrality: np.ndarray) -
                 c.density,
                 centre,
                 specificity(text),
-                dangling(text) and c.lead_in is None,
-                c.lead_in is not None,
+                dangling(c.opening.text),
+                bool(c.lead_in),
                 c.follows is not None,
                 first_person(text),
                 c.sentence.in_quote,

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..models import Candidate, Pick, Selection, Topic
+from ..models import Candidate, Pick, Selection, Sentence, Topic
 from ..nlp import stems, stopwords, words
 from .base import RankSettings, Space
 from .concepts import concepts
@@ -77,14 +77,13 @@ def _content(text: str) -> frozenset[str]:
 
 
 def _adjacent_pairs(candidates: Sequence[Candidate]) -> set[tuple[int, int]]:
-    """Pairs (i < j) where one continues the other or is its lead-in: they complete each other, they
+    """Pairs (i < j) where one continues the other or leans on it: they complete each other, they
     do not repeat. Found from each candidate's own links, not by testing every pair (a corpus of
     wire copy has tens of thousands of same-fact pairs)."""
     where = {c.id: k for k, c in enumerate(candidates)}
     found = set()
     for k, c in enumerate(candidates):
-        lead = c.lead_in
-        for target in (c.follows, None if lead is None else (lead.document_id, lead.position)):
+        for target in (c.follows, *_ids(c.lead_in)):
             if target is not None and target in where:
                 found.add((min(k, where[target]), max(k, where[target])))
     return found
@@ -167,9 +166,7 @@ def choose(
 
     redundancy = np.zeros(n)
     position = {key: i for i, key in enumerate(ids)}
-    lead_of = {
-        i: position.get((c.lead_in.document_id, c.lead_in.position)) for i, c in enumerate(candidates) if c.lead_in
-    }
+    lead_of = {i: [position[key] for key in _ids(c.lead_in) if key in position] for i, c in enumerate(candidates)}
     picked: list[int] = []
     reasons: dict[int, str] = {}
     shown: set[int] = set()  # cluster labels of every sentence shown, lead-ins included
@@ -177,27 +174,33 @@ def choose(
     empty = {i for i in waiting if says_nothing(candidates[i].text)}
     reasons.update({i: "says nothing a brief needs: about the interview itself, or praise" for i in empty})
     waiting = [i for i in waiting if i not in empty]
+    # what cannot stand alone waits until what it leans on is chosen: then it reads as its sequel
+    unresolved = {i for i in waiting if not stands_alone(candidates[i])}
     top = score.max() or 1.0
     closest = np.zeros(n)  # each candidate's highest cosine to anything picked so far
     coverage = _Coverage(candidates, concept_weights, settings) if concept_weights else None
     if coverage is not None:
-        pool = set(sorted(heads, key=lambda i: (-score[i], ids[i]))[: settings.pool])
+        pool = set(sorted(waiting, key=lambda i: (-score[i], ids[i]))[: settings.pool])
         reasons.update({i: "outside the pool of best-ranked sentences" for i in waiting if i not in pool})
         waiting = [i for i in waiting if i in pool]
     words = 0
     while waiting and len(picked) < settings.sentences and not (settings.words and words >= settings.words):
+        usable = np.array([i not in unresolved or any(j in picked for j in lead_of[i]) for i in waiting])
+        if not usable.any():
+            break
         gains = coverage.value(waiting) if coverage is not None else None
-        if gains is not None and gains.max() > 0:
+        if gains is not None and gains[usable].max() > 0:
             value = gains + 1e-6 * score[waiting] / top
         else:  # no concept left to cover (or none wanted): importance against novelty
             value = settings.mmr_lambda * score[waiting] / top - (1 - settings.mmr_lambda) * closest[waiting]
+        value[~usable] = -np.inf
         i = waiting.pop(int(np.argmax(value)))  # first of equal values: the smallest id
-        lead = lead_of.get(i)
         if label[i] in shown:
             reasons[i] = "already shown as the lead-in of a chosen sentence"
             continue
-        if lead is not None and lead not in picked and label[lead] in shown:
-            reasons[i] = f"its lead-in repeats {_label(candidates[lead])}, already shown"
+        repeated = [j for j in lead_of[i] if j not in picked and label[j] in shown]
+        if repeated:
+            reasons[i] = f"its lead-in repeats {_label(candidates[repeated[0]])}, already shown"
             continue
         redundancy[i] = closest[i]
         picked.append(i)
@@ -205,12 +208,8 @@ def choose(
         if coverage is not None:
             coverage.take(i)
         closest = np.maximum(closest, space.similarity[:, [i]].toarray().ravel())
-        shown.add(label[i])
-        if lead is not None:
-            shown.add(label[lead])
-    reasons.update(
-        {i: "already shown as the lead-in of a chosen sentence" if label[i] in shown else "below the cut" for i in waiting}
-    )
+        shown.update(label[j] for j in (i, *lead_of[i]))
+    reasons.update({i: _left(i in unresolved, label[i] in shown) for i in waiting})
     for head, group in heads.items():
         reasons.update({i: f"same fact as {_label(candidates[head])}" for i in group[1:]})
     rest = [i for i in heads if i not in picked]
@@ -226,6 +225,7 @@ def choose(
 
     def pick(i: int) -> Pick:
         lead = candidates[i].lead_in
+        shown_from = max((k + 1 for k, key in enumerate(_ids(lead)) if key in chosen), default=0)
         return Pick(
             candidates[i],
             float(score[i]),
@@ -233,7 +233,7 @@ def choose(
             float(redundancy[i]),
             tuple(candidates[j] for j in heads.get(i, [i])),
             reasons[i],
-            lead if lead is not None and (lead.document_id, lead.position) not in chosen else None,
+            lead[shown_from:],
             importance.index(i) + 1 if i in picked else 0,
         )
 
@@ -250,7 +250,7 @@ class _Coverage:
         self.power = settings.length_power
         self.covered: set = set()
         self.items = [
-            concepts(c.stems if c.lead_in is None else (*stems(c.lead_in.text), *c.stems)) & weights.keys()
+            concepts((*(stem for s in c.lead_in for stem in stems(s.text)), *c.stems)) & weights.keys()
             for c in candidates
         ]
         self.lengths = np.array([max(1, len(c.text.split())) for c in candidates], dtype=float)
@@ -270,8 +270,7 @@ def _brief_order(picked: list[int], candidates: Sequence[Candidate]) -> list[int
     def anchor(i: int) -> tuple[str, int] | None:
         """The chosen sentence this one must follow: the one it continues, or its lead-in."""
         c = candidates[i]
-        lead = (c.lead_in.document_id, c.lead_in.position) if c.lead_in is not None else None
-        return next((key for key in (c.follows, lead) if key in chosen and key != c.id), None)
+        return next((key for key in (c.follows, *reversed(_ids(c.lead_in))) if key in chosen and key != c.id), None)
 
     ordered: list[int] = []
 
@@ -285,6 +284,18 @@ def _brief_order(picked: list[int], candidates: Sequence[Candidate]) -> list[int
         if anchor(i) is None:
             place(i)
     return ordered
+
+
+def _left(unresolved: bool, shown: bool) -> str:
+    if shown:
+        return "already shown as the lead-in of a chosen sentence"
+    if unresolved:
+        return "cannot stand alone: it leans on what it cannot bring, or a heading is run into it"
+    return "below the cut"
+
+
+def _ids(sentences: Sequence[Sentence]) -> list[tuple[str, int]]:
+    return [(s.document_id, s.position) for s in sentences]
 
 
 def _label(candidate: Candidate) -> str:

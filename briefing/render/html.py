@@ -1,4 +1,4 @@
-"""The brief as print HTML, from the Jinja2 templates in ``templates/``.
+"""The brief as print HTML, from the Jinja2 templates shipped in the package (``templates/``).
 
 Corpus text is data: autoescaping is on for every template whatever its name
 (``select_autoescape`` would not escape ``.html.j2``), and only http(s) source URLs
@@ -10,20 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .. import __version__
 from ..compose import month_year, period, plural
 from ..dates import PartialDate
 from ..errors import BriefingError
-from ..models import Brief
+from ..models import Brief, Digest
 
-if TYPE_CHECKING:
-    from ..digest import Digest
-
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+# Package data (the top-level templates/, see pyproject.toml): found wherever the package is installed.
+# A path, not a Traversable: Jinja2 and WeasyPrint read files, and pip installs a wheel unpacked.
+TEMPLATES = Path(files("briefing") / "templates")
 _MONTHS = "January February March April May June July August September October November December".split()
 
 

@@ -19,15 +19,11 @@ import subprocess
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from ..compose import ALSO_NOTES, STALE_AFTER_DAYS, compose
-from ..models import Brief, Selection
+from ..models import Brief, Digest, Selection
 from .html import TEMPLATES, RenderError, render_digest_html, render_html
-
-if TYPE_CHECKING:
-    from ..digest import Digest
 
 FONTS = {"Lato": "fonts-lato", "Charis SIL": "fonts-sil-charis"}
 PX_PER_MM = 96 / 25.4
@@ -85,11 +81,13 @@ def fetcher(templates: Path = TEMPLATES):
     return TemplatesOnly(allowed_protocols=("file",), allow_redirects=False)
 
 
-def _renderer(templates: Path):
-    """HTML to a laid-out WeasyPrint document, fetching nothing but the files of ``templates``."""
+def _renderer(templates: Path, relative_links: bool = False):
+    """HTML to a laid-out WeasyPrint document, fetching nothing but the files of ``templates``. With
+    ``relative_links`` there is no base URL, so a link to a file beside the PDF stays relative (the
+    PDF reader resolves it beside the PDF) instead of pointing into the templates; it is not fetched."""
     weasyprint = _weasyprint()
     url_fetcher = fetcher(templates)
-    base_url = templates.resolve().as_uri() + "/"
+    base_url = None if relative_links else templates.resolve().as_uri() + "/"
     return lambda html: weasyprint.HTML(string=html, base_url=base_url, url_fetcher=url_fetcher).render()
 
 
@@ -220,8 +218,9 @@ def _may_fit(rank: int, tall: dict, page: dict) -> bool:
 def digest_page(digest: Digest, templates: Path = TEMPLATES) -> bytes:
     """A digest's index page as a one-page PDF. When the topics' quoted points do not all fit, the
     lowest topics show only their line (title, size, file), never a cut sentence; when even the
-    lines do not fit, the topics are named in one paragraph, as many as fit, the rest counted."""
-    render = _renderer(templates)
+    lines do not fit, the topics are named in one paragraph, as many as fit, the rest counted. Each
+    topic's title links to its brief, a PDF in the same folder."""
+    render = _renderer(templates, relative_links=True)
 
     def page(shown: int, compact: bool = False, limit: int | None = None):
         document = render(render_digest_html(digest, shown, compact=compact, limit=limit, templates=templates))

@@ -114,7 +114,7 @@ def _pick_json(pick: Pick) -> dict:
     c = pick.candidate
     return {
         **_sentence_json(c.sentence),
-        "lead_in": None if pick.lead_in is None else _sentence_json(pick.lead_in),
+        "lead_in": [_sentence_json(s) for s in pick.lead_in],
         "relevance": round(c.relevance, 6),
         "bm25": round(c.bm25, 6),
         "density": round(c.density, 6),

@@ -14,15 +14,17 @@ import re
 import shutil
 import smtplib
 import ssl
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formataddr, formatdate, getaddresses, make_msgid, parseaddr
 from pathlib import Path
 
-from .config import MailSettings
-from .errors import BriefingError, FileError, UsageError
-from .files import fsync_folder, new_folder
+from ..compose import plural
+from ..config import MailSettings
+from ..errors import BriefingError, FileError, UsageError
+from ..files import fsync_folder, new_folder
+from ..models import Digest
 
 _ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$")
 
@@ -35,15 +37,30 @@ def check_shared(shared: Path) -> None:
         raise BriefingError(f"{shared}: cannot write to the shared folder")
 
 
-def check_mail(to: Sequence[str], settings: MailSettings) -> tuple[str, ...]:
+def check_mail(to: Sequence[str], settings: MailSettings, environ: Mapping[str, str] = os.environ) -> tuple[str, ...]:
     """The recipients' bare addresses, and the sender and password checked, before the digest is made."""
     recipients = tuple(_address(a) for a in (to or settings.to))
     if not recipients:
         raise UsageError("no one to mail: give --mail-to or set mail.to in briefing.toml")
     _address(settings.sender)
     if settings.username:
-        _password(settings)
+        _password(settings, environ)
     return recipients
+
+
+def subject(digest: Digest) -> str:
+    """Briefing digest 23–29 Nov 2026: Kazakhstan — what a reader scanning an inbox needs."""
+    return f"Briefing digest {digest.window.dates}" + (f": {digest.subject}" if digest.subject else "")
+
+
+def text(digest: Digest) -> str:
+    """The body of the mail that carries the PDFs: what is in them, in the tool's plain words."""
+    lines = [f"{digest.window.label}: {plural(len(digest.placed), 'article')}."]
+    lines += [f"- {b.title}: {plural(b.points, 'point')} ({b.file})" for b in digest.briefs]
+    if digest.nothing_new:
+        lines.append("Nothing new: " + ", ".join(t.title for t in digest.nothing_new) + ".")
+    lines.append(f"Start with {digest.index_pdf}: it links to each brief when the files are saved together.")
+    return "\n".join(lines) + "\n"
 
 
 def deliver(digest: Path, shared: Path) -> Path:
@@ -90,13 +107,19 @@ def _os_reason(exc: OSError) -> str:
     return f"{exc.filename}: {reason}" if exc.filename else reason
 
 
-def mail(files: Sequence[Path], to: Sequence[str], settings: MailSettings, subject: str, text: str) -> None:
-    """Send ``files`` as attachments of one message to every recipient, or to none of them."""
-    recipients = check_mail(to, settings)
+def mail(
+    files: Sequence[Path],
+    to: Sequence[str],
+    settings: MailSettings,
+    subject: str,
+    text: str,
+    environ: Mapping[str, str] = os.environ,
+) -> tuple[str, ...]:
+    """Send ``files`` as attachments of one message to every recipient, or to none of them; returns
+    the recipients. The password is read from ``environ`` (the process's, or a secrets file's)."""
+    recipients = check_mail(to, settings, environ)
     sender = _address(settings.sender)
-    if not files:
-        raise UsageError("no PDFs to mail")
-    password = _password(settings) if settings.username else None
+    password = _password(settings, environ) if settings.username else None
     message = _message(files, sender, recipients, settings.sender, subject, text)
     server = f"{settings.host}:{settings.port}"
     try:
@@ -129,6 +152,7 @@ def mail(files: Sequence[Path], to: Sequence[str], settings: MailSettings, subje
         raise BriefingError(f"SMTP server {server} did not answer within {settings.timeout:g} s") from exc
     except OSError as exc:
         raise BriefingError(f"cannot reach SMTP server {server}: {exc.strerror or exc}") from exc
+    return recipients
 
 
 def _address(text: str) -> str:
@@ -142,12 +166,12 @@ def _address(text: str) -> str:
     return address
 
 
-def _password(settings: MailSettings) -> str:
-    password = os.environ.get(settings.password_env)
+def _password(settings: MailSettings, environ: Mapping[str, str]) -> str:
+    password = environ.get(settings.password_env)
     if not password:
         raise UsageError(
             f"mail.username is set but environment variable {settings.password_env} is not: "
-            "put the SMTP password there"
+            "put the SMTP password there, or in a secrets file (--secrets)"
         )
     return password
 

@@ -1,11 +1,16 @@
 """Run the digest every week: a crontab line or a systemd user timer, printed or installed.
 
 A scheduler starts the job without the user's shell: no PATH, no project folder, no
-terminal. So every path is absolute, the job changes into the project folder first
-(briefing.toml and corpus/ are relative to it), ``flock -n`` keeps a slow run from
-overlapping the next one, and the output goes to a log file. Cron and systemd each have
-their own quoting rules (cron turns ``%`` into a newline; systemd expands ``%``
-specifiers and ``$`` variables), so each text is escaped for the program that reads it.
+terminal, none of the user's variables. So every path is absolute, the job changes into the
+project folder first (briefing.toml and corpus/ are relative to it), and what it needs is on
+its command line: ``--skip-if-busy`` (the program's own lock keeps a slow run, or one started
+by hand, from overlapping the next: a run that finds one going exits 75 and says so),
+``--secrets`` (the SMTP password), and under cron ``--log`` (a header per run, rotated) and
+``--alert-to`` (cron's own mail never fires: the output went to the log). Under systemd the
+journal keeps the output, ``LoadCredential=`` brings the secrets and ``OnFailure=`` starts a
+unit that mails the alert. Cron and systemd each have their own quoting rules (cron turns
+``%`` into a newline; systemd expands ``%`` specifiers and ``$`` variables), so each text is
+escaped for the program that reads it.
 """
 
 from __future__ import annotations
@@ -21,8 +26,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BriefingError, UsageError
-from .files import slug, write_atomically
+from ..errors import EXIT_BUSY, BriefingError, UsageError
+from ..files import slug, write_atomically
+from .unattended import CREDENTIAL
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -41,23 +47,35 @@ class Weekly:
 
 @dataclass(frozen=True)
 class Job:
-    """What the scheduler runs: ``cd workdir && flock -n lock executable *arguments >> log``."""
+    """What the scheduler runs: ``cd workdir && executable *arguments`` and the options of an unattended run."""
 
     executable: Path
-    arguments: tuple[str, ...]
+    arguments: tuple[str, ...]  # "digest" and its options, as the user gave them, after --config FILE if one was named
     workdir: Path
-    lock: Path
-    log: Path
-    flock: Path
+    log: Path  # cron's log; systemd keeps the output in its journal
+    secrets: Path | None = None  # a 0600 file of NAME=value lines: the SMTP password
+    alert_to: tuple[str, ...] = ()  # who is mailed when a run fails
 
     def __post_init__(self) -> None:
-        for name in ("executable", "workdir", "lock", "log", "flock"):
+        for name in ("executable", "workdir", "log", "secrets"):
             path = getattr(self, name)
-            if not path.is_absolute():
+            if path is not None and not path.is_absolute():
                 raise UsageError(f"the scheduled job needs an absolute {name} path, not {str(path)!r}")
-            _check_text(str(path))
-        for argument in self.arguments:
+            if path is not None:
+                _check_text(str(path))
+        for argument in (*self.arguments, *self.alert_to):
             _check_text(argument)
+
+    def command(self, cron: bool) -> list[str]:
+        """The digest command line: under cron it logs and alerts itself; under systemd the journal
+        and the OnFailure= unit do."""
+        words = [str(self.executable), *self.arguments, "--skip-if-busy"]
+        if cron:
+            words += ["--log", str(self.log)]
+            words += [w for address in self.alert_to for w in ("--alert-to", address)]
+            if self.secrets is not None:
+                words += ["--secrets", str(self.secrets)]
+        return words
 
 
 def parse_weekly(day: str, time: str) -> Weekly:
@@ -90,73 +108,55 @@ def find_executable(argv0: str | None = None) -> Path:
     return Path(os.path.abspath(found))
 
 
-def find_flock() -> Path:
-    found = shutil.which("flock")
-    if found is None:
-        raise BriefingError(
-            "the schedule needs `flock` (util-linux) so two digests never overlap: install util-linux"
-        )
-    return Path(os.path.abspath(found))
-
-
 def job_for(
     workdir: Path,
     arguments: Sequence[str] = ("digest",),
     out: Path = Path("out"),
     executable: Path | None = None,
+    secrets: Path | None = None,
+    alert_to: Sequence[str] = (),
 ) -> Job:
-    """The job for a project folder; the lock and the log go in its out/ folder."""
+    """The job for a project folder; cron's log goes in its out/ folder."""
     folder = Path(os.path.abspath(workdir))
-    out_dir = Path(os.path.abspath(folder / out))
     return Job(
         executable=Path(os.path.abspath(executable)) if executable else find_executable(),
         arguments=tuple(arguments),
         workdir=folder,
-        lock=out_dir / "digest.lock",
-        log=out_dir / "digest.log",
-        flock=find_flock(),
+        log=Path(os.path.abspath(folder / out / "digest.log")),
+        secrets=Path(os.path.abspath(secrets)) if secrets else None,
+        alert_to=tuple(alert_to),
     )
 
 
 def cron_line(weekly: Weekly, job: Job) -> str:
     """One crontab line; it ends with a comment naming the project, so installing again
     replaces it instead of adding a second one."""
-    folders = dict.fromkeys(str(p.parent) for p in (job.lock, job.log))
-    command = " ".join(
-        [
-            "cd", shlex.quote(str(job.workdir)),
-            "&&", "mkdir", "-p", *map(shlex.quote, folders),
-            "&&", shlex.quote(str(job.flock)), "-n", shlex.quote(str(job.lock)),
-            shlex.quote(str(job.executable)), *map(shlex.quote, job.arguments),
-            ">>", shlex.quote(str(job.log)), "2>&1",
-        ]
-    )
+    command = " ".join(["cd", shlex.quote(str(job.workdir)), "&&", *map(shlex.quote, job.command(cron=True))])
     return f"{weekly.minute} {weekly.hour} * * {(weekly.day + 1) % 7} {_cron_escape(command)} {_cron_marker(job)}"
 
 
 def systemd_units(weekly: Weekly, job: Job) -> dict[str, str]:
-    """A oneshot service and the weekly timer that starts it, by file name. Persistent=true
-    runs a missed week as soon as the machine is back on."""
-    if any(c in str(job.flock) for c in "\"'\\"):
-        raise UsageError(f"systemd refuses an executable path with quotes or backslashes: {job.flock}")
-    command = [
-        _systemd_word(str(job.flock), first=True),
-        "-n",
-        _systemd_word(str(job.lock)),
-        _systemd_word(str(job.executable)),
-        *map(_systemd_word, job.arguments),
-    ]
-    log = _specifiers(str(job.log))
+    """A oneshot service, the weekly timer that starts it and, with alert addresses, the unit its
+    failure starts. Persistent=true runs a missed week as soon as the machine is back on; a run
+    skipped because another digest was going (exit 75) is no failure."""
+    executable, *arguments = job.command(cron=False)
+    if any(c in executable for c in "\"'\\"):
+        raise UsageError(f"systemd refuses an executable path with quotes or backslashes: {executable}")
+    service_name, timer_name = unit_names(job)
+    failed_name = service_name.replace(".service", "-failed.service")
+    folder = _specifiers(str(job.workdir))
+    credential = f"LoadCredential={CREDENTIAL}:{_specifiers(str(job.secrets))}\n" if job.secrets else ""
     service = (
         "[Unit]\n"
-        f"Description=briefing digest of {_specifiers(str(job.workdir))}\n"
-        "\n"
+        f"Description=briefing digest of {folder}\n"
+        + (f"OnFailure={failed_name}\n" if job.alert_to else "")
+        + "\n"
         "[Service]\n"
         "Type=oneshot\n"
-        f"WorkingDirectory={_specifiers(str(job.workdir))}\n"
-        f"ExecStart={' '.join(command)}\n"
-        f"StandardOutput=append:{log}\n"
-        f"StandardError=append:{log}\n"
+        f"WorkingDirectory={folder}\n"
+        f"ExecStart={_systemd_line(executable, arguments)}\n"
+        f"SuccessExitStatus={EXIT_BUSY}\n"
+        f"{credential}"
     )
     timer = (
         "[Unit]\n"
@@ -169,8 +169,20 @@ def systemd_units(weekly: Weekly, job: Job) -> dict[str, str]:
         "[Install]\n"
         "WantedBy=timers.target\n"
     )
-    service_name, timer_name = unit_names(job)
-    return {service_name: service, timer_name: timer}
+    units = {service_name: service, timer_name: timer}
+    if job.alert_to:
+        alert = ["digest", "alert", "--unit", service_name, *(w for a in job.alert_to for w in ("--to", a))]
+        units[failed_name] = (
+            "[Unit]\n"
+            f"Description=mail that the briefing digest of {folder} failed\n"
+            "\n"
+            "[Service]\n"
+            "Type=oneshot\n"
+            f"WorkingDirectory={folder}\n"
+            f"ExecStart={_systemd_line(executable, alert)}\n"
+            f"{credential}"
+        )
+    return units
 
 
 def unit_names(job: Job) -> tuple[str, str]:
@@ -207,7 +219,6 @@ def install_cron(weekly: Weekly, job: Job, crontab: str = "crontab") -> str:
         raise BriefingError(f"`crontab -l` failed, so the crontab was left alone: {_reason(listed)}")
     marker = _cron_marker(job)
     kept = [old for old in current.splitlines() if not old.endswith(marker)]
-    _make_folders(job)
     written = _run([program, "-"], stdin="".join(f"{old}\n" for old in [*kept, line]))
     if written.returncode != 0:
         raise BriefingError(f"`crontab -` refused the new crontab, so it is unchanged: {_reason(written)}")
@@ -223,7 +234,6 @@ def install_systemd(
         raise BriefingError(f"no `{systemctl}` command on this machine: schedule with cron instead (drop --systemd)")
     folder = unit_dir or Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "systemd" / "user"
     units = systemd_units(weekly, job)
-    _make_folders(job)
     for name, text in units.items():
         write_atomically(folder / name, text)
     for arguments in (["--user", "daemon-reload"], ["--user", "enable", "--now", unit_names(job)[1]]):
@@ -271,13 +281,8 @@ def _systemd_word(word: str, first: bool = False) -> str:
     return '"' + escaped.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _make_folders(job: Job) -> None:
-    """systemd opens the log before the job starts, so its folder must already exist."""
-    for path in (job.lock, job.log):
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise BriefingError(f"cannot create {path.parent} for the schedule: {exc.strerror or exc}") from exc
+def _systemd_line(executable: str, arguments: Sequence[str]) -> str:
+    return " ".join([_systemd_word(executable, first=True), *map(_systemd_word, arguments)])
 
 
 def _run(command: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:

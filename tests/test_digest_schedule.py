@@ -1,5 +1,6 @@
-"""The schedule: the cron line read by a real cron parser and run by a real shell, the units
-read by systemd-analyze, and installs driven through stand-in crontab/systemctl programs."""
+"""The schedule: the cron line read by a real cron parser and run by a real shell (with a stand-in
+briefing, and with the real one), the units read by systemd-analyze, and installs driven through
+stand-in crontab/systemctl programs."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ import shlex
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from croniter import croniter
+from typer.testing import CliRunner
 
-from briefing.errors import BriefingError, UsageError
-from briefing.schedule import (
+from briefing.cli import app
+from briefing.digest import record
+from briefing.digest.schedule import (
     Job,
     Weekly,
     cron_line,
@@ -31,7 +33,11 @@ from briefing.schedule import (
     systemd_units,
     unit_names,
 )
+from briefing.errors import EXIT_BUSY, BriefingError, UsageError
 
+from .conftest import CORPUS, PROJECT
+
+runner = CliRunner()
 WEDNESDAY_NOON = dt.datetime(2025, 1, 1, 12, 0)
 CRON_PATH = "/usr/bin:/bin"  # all the PATH cron gives a job
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
@@ -58,7 +64,7 @@ def job(tmp_path: Path) -> Job:
     """A project and a briefing whose paths hold what shells and cron trip on."""
     workdir = tmp_path / "my proj's %h 100% $HOME"
     workdir.mkdir()
-    fake = executable(tmp_path / "bin 50% \"x\"" / "briefing", FAKE_BRIEFING)
+    fake = executable(tmp_path / "bin 50% $x" / "briefing", FAKE_BRIEFING)  # systemd runs no path with quotes
     return job_for(workdir, ("digest", "--note", "it's 100% $HOME; `x`"), executable=fake)
 
 
@@ -122,38 +128,42 @@ def test_cron_parser_reads_the_schedule(job, weekly, expected):
     assert croniter(fields, WEDNESDAY_NOON).get_next(dt.datetime) == expected
 
 
-def test_cron_command_runs_in_the_project_and_logs(job):
+def test_cron_command_runs_in_the_project_with_the_unattended_options(job):
     line = cron_line(parse_weekly("mon", "07:00"), job)
-    assert not job.log.parent.exists()
     result = run_cron_command(line)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == result.stderr == ""
-    assert job.log.read_text().splitlines() == [
-        f"cwd={job.workdir}", "arg=digest", "arg=--note", "arg=it's 100% $HOME; `x`"
+    assert result.stdout.splitlines() == [
+        f"cwd={job.workdir}", "arg=digest", "arg=--note", "arg=it's 100% $HOME; `x`", "arg=--skip-if-busy",
+        "arg=--log", f"arg={job.log}",
     ]
-    run_cron_command(line)
-    assert job.log.read_text().count("cwd=") == 2  # appended, not replaced
 
 
-def test_a_second_run_skips_while_the_first_holds_the_lock(job):
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project folder the real briefing can make a digest in."""
+    folder = tmp_path / "project"
+    shutil.copytree(CORPUS, folder / "corpus")
+    shutil.copy(PROJECT / "topics.toml", folder / "topics.toml")
+    return folder
+
+
+def test_the_real_job_skips_a_run_while_another_digest_runs_and_logs_why(project):
+    briefing = Path(sys.executable).parent / "briefing"
+    job = job_for(project, ("digest", "--week", "2024-W10"), executable=briefing)
     line = cron_line(parse_weekly("mon", "07:00"), job)
-    hold = job.workdir / "hold"
-    hold.touch()
-    first = subprocess.Popen(["/bin/sh", "-c", as_cron_runs(line)], cwd="/", env={"PATH": CRON_PATH})
-    try:
-        deadline = time.monotonic() + 10
-        while not (job.workdir / "started").exists():
-            assert time.monotonic() < deadline, "the first run never started"
-            time.sleep(0.02)
-        (job.workdir / "started").unlink()
-        second = run_cron_command(line)
-        assert second.returncode == 1
-        assert not (job.workdir / "started").exists()
-    finally:
-        hold.unlink()
-        assert first.wait(timeout=30) == 0
-    assert job.log.read_text().count("cwd=") == 1
-    assert run_cron_command(line).returncode == 0  # the lock is free again
+    with record.held(project / "out" / "digests", 1):  # a digest started by hand, still running
+        skipped = run_cron_command(line)
+    assert skipped.returncode == EXIT_BUSY, skipped.stdout + skipped.stderr
+    assert skipped.stdout == skipped.stderr == ""  # all of it is in the log
+    done = run_cron_command(line)
+    assert done.returncode == 0, done.stdout + done.stderr
+    log = job.log.read_text(encoding="utf-8").splitlines()
+    headers = [n for n, text in enumerate(log) if re.fullmatch(r"=== \d{4}-\d\d-\d\dT\S+ briefing digest .* \(process \d+\)", text)]
+    assert len(headers) == 2 and "--week 2024-W10 --skip-if-busy --log" in log[0]
+    first = log[headers[0] : headers[1]]
+    assert any(text.startswith("Error: skipped this run: the digests folder out/digests is in use") for text in first)
+    assert first[-1].endswith(f"ended with exit status {EXIT_BUSY}")
+    assert log[-1].endswith("ended with exit status 0") and any("No articles in Week 10 of 2024" in t for t in log)
 
 
 def test_cron_line_escapes_percent_and_names_its_project(job):
@@ -172,7 +182,7 @@ def test_job_refuses_line_breaks_and_relative_paths(job):
     with pytest.raises(UsageError, match="control characters"):
         job_for(job.workdir, ("digest", "a\nb"), executable=job.executable)
     with pytest.raises(UsageError, match="absolute"):
-        Job(Path("briefing"), ("digest",), job.workdir, job.lock, job.log, job.flock)
+        Job(Path("briefing"), ("digest",), job.workdir, job.log)
 
 
 def test_find_executable_prefers_the_running_briefing(job):
@@ -199,30 +209,38 @@ def verify(units: dict[str, str], folder: Path) -> subprocess.CompletedProcess[s
 
 @needs_systemd_analyze
 def test_systemd_analyze_accepts_the_units(tmp_path, job):
-    # systemd checks that the command exists: an flock whose path needs escaping proves the quoting
-    odd_flock = tmp_path / "tools %n 100% $USER" / "flock"
-    odd_flock.parent.mkdir()
-    shutil.copy2(job.flock, odd_flock)
-    odd = Job(job.executable, job.arguments, job.workdir, job.lock, job.log, odd_flock)
-    result = verify(systemd_units(parse_weekly("mon", "07:00"), odd), tmp_path / "units")
+    # systemd checks that the command exists: a briefing whose path needs escaping proves the quoting
+    odd_briefing = tmp_path / "tools %n 100% $USER" / "briefing"
+    odd_briefing.parent.mkdir()
+    shutil.copy2(job.executable, odd_briefing)
+    secrets = tmp_path / "secrets.env"
+    odd = Job(odd_briefing, job.arguments, job.workdir, job.log, secrets, ("ops@example.org",))
+    units = systemd_units(parse_weekly("mon", "07:00"), odd)
+    assert len(units) == 3  # the service, its timer, and the unit its failure starts
+    result = verify(units, tmp_path / "units")
     assert result.returncode == 0 and result.stdout + result.stderr == "", result.stdout + result.stderr
-    missing = Job(job.executable, job.arguments, job.workdir, job.lock, job.log, tmp_path / "tools" / "flock")
+    missing = Job(tmp_path / "tools" / "briefing", job.arguments, job.workdir, job.log)
     broken = verify(systemd_units(parse_weekly("mon", "07:00"), missing), tmp_path / "broken")
     assert broken.returncode != 0 and "not executable" in broken.stderr
 
 
-def test_systemd_units_run_the_job(job):
+def test_systemd_units_run_the_job_and_alert_on_failure(job, tmp_path):
     units = systemd_units(parse_weekly("mon", "07:00"), job)
     service, timer = (units[name] for name in unit_names(job))
     assert "Type=oneshot\n" in service
     assert f"WorkingDirectory={job.workdir}\n".replace("%", "%%") in service
-    assert f"StandardOutput=append:{job.log}\n".replace("%", "%%") in service
-    assert f"StandardError=append:{job.log}\n".replace("%", "%%") in service
-    lock = str(job.lock).replace("%", "%%").replace("$", "$$")
-    briefing = str(job.executable).replace("%", "%%").replace('"', '\\"')
-    assert f'ExecStart={job.flock} -n "{lock}" "{briefing}" digest --note "it\'s 100%% $$HOME; `x`"\n' in service
+    assert "StandardOutput" not in service  # the journal keeps the output
+    assert f'ExecStart="{str(job.executable).replace("%", "%%")}" digest --note "it\'s 100%% $$HOME; `x`" --skip-if-busy\n' in service
+    assert f"SuccessExitStatus={EXIT_BUSY}\n" in service and "OnFailure" not in service
     assert "OnCalendar=Mon *-*-* 07:00:00\nPersistent=true\n" in timer
     assert "WantedBy=timers.target\n" in timer
+    alerting = Job(job.executable, job.arguments, job.workdir, job.log, tmp_path / "secrets.env", ("ops@example.org",))
+    units = systemd_units(parse_weekly("mon", "07:00"), alerting)
+    service, failed = units[unit_names(job)[0]], units[unit_names(job)[0].replace(".service", "-failed.service")]
+    assert f"OnFailure={unit_names(job)[0].replace('.service', '-failed.service')}\n" in service
+    credential = f"LoadCredential=briefing-secrets:{tmp_path}/secrets.env\n"
+    assert credential in service and credential in failed
+    assert f"digest alert --unit {unit_names(job)[0]} --to ops@example.org\n" in failed
 
 
 @needs_systemd_analyze
@@ -266,7 +284,6 @@ def test_install_cron_replaces_its_own_line_and_keeps_the_rest(job, crontab):
     line = install_cron(parse_weekly("tue", "08:30"), job, crontab=str(crontab))
     assert store.read_text() == "\n".join([*others, line]) + "\n"
     assert line.startswith("30 8 * * 2 ")
-    assert job.log.parent.is_dir()
 
 
 def test_install_cron_starts_a_crontab_and_adds_beside_another_project(tmp_path, job, crontab):
@@ -302,7 +319,6 @@ def test_install_systemd_writes_the_units_and_starts_the_timer(job, tmp_path):
     assert written == tuple(tmp_path / "units" / name for name in unit_names(job))
     assert {p.name: p.read_text() for p in written} == systemd_units(weekly, job)
     assert (systemctl.parent / "calls").read_text() == f"--user daemon-reload\n--user enable --now {unit_names(job)[1]}\n"
-    assert job.log.parent.is_dir()
 
 
 def test_install_systemd_without_a_user_manager_says_what_to_do(job, tmp_path):
@@ -323,7 +339,67 @@ def test_install_systemd_without_systemctl_writes_nothing(job, tmp_path):
 
 
 def test_two_projects_get_their_own_units(job, tmp_path):
-    other = Job(job.executable, job.arguments, tmp_path / "other project", job.lock, job.log, job.flock)
+    other = Job(job.executable, job.arguments, tmp_path / "other project", job.log)
     assert set(unit_names(job)).isdisjoint(unit_names(other))
     assert all(name.startswith("briefing-digest-") for name in unit_names(other))
     assert unit_names(other)[0].removesuffix(".service") == unit_names(other)[1].removesuffix(".timer")
+
+
+def schedule(folder: Path, *args: str):
+    """`briefing schedule` in a project folder of the seed corpus, printing only."""
+    shutil.copytree(CORPUS, folder / "corpus", dirs_exist_ok=True)
+    shutil.copy(PROJECT / "topics.toml", folder / "topics.toml")
+    os.chdir(folder)
+    return runner.invoke(app, ["schedule", "--weekly", "mon", "07:00", *args])
+
+
+@pytest.fixture
+def here(tmp_path: Path):
+    before = Path.cwd()
+    yield tmp_path
+    os.chdir(before)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ("--bogus", "Error: --digest-args: No such option: --bogus"),
+        ("--week 2025-W99", "Error: --digest-args: --week must be an ISO week such as 2025-W16, not '2025-W99'"),
+        ("--since-last --topics nowhere.toml", "Error: --digest-args: no topics file at nowhere.toml"),
+        ("--mail-to not-an-address", "Error: --digest-args: --mail-to needs a [mail] table"),
+    ],
+)
+def test_digest_args_are_checked_at_schedule_time_in_one_line(here, args, message):
+    result = schedule(here, "--digest-args", args)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(message) and len(result.output.splitlines()) == 1, result.output
+
+
+def test_the_cron_job_gets_the_secrets_file_and_the_alert_address(here):
+    secrets = here / "secrets.env"
+    secrets.write_text("BRIEFING_SMTP_PASSWORD=s3cret\n", encoding="utf-8")
+    secrets.chmod(0o640)
+    (here / "briefing.toml").write_text('[mail]\nhost = "127.0.0.1"\nsender = "briefs@example.org"\n', encoding="utf-8")
+    refused = schedule(here, "--secrets", str(secrets), "--alert-to", "ops@example.org")
+    assert refused.exit_code == 2 and "the secrets file can be read by others (mode 0640)" in refused.output
+    secrets.chmod(0o600)
+    result = schedule(here, "--secrets", str(secrets), "--alert-to", "ops@example.org")
+    assert result.exit_code == 0, result.output
+    line = result.stdout.strip()
+    assert f"--skip-if-busy --log {here}/out/digest.log --alert-to ops@example.org --secrets {secrets}" in line
+    assert "s3cret" not in result.output
+    units = schedule(here, "--systemd", "--secrets", str(secrets), "--alert-to", "ops@example.org")
+    assert units.exit_code == 0 and f"LoadCredential=briefing-secrets:{secrets}" in units.stdout
+    assert "OnFailure=" in units.stdout and "digest alert --unit" in units.stdout and "--log" not in units.stdout
+    silent = schedule(here)
+    assert "Note: no --alert-to, so a failed run is only seen in the log." in silent.stderr
+
+
+
+def test_the_scheduled_run_reads_the_settings_file_this_one_named(here):
+    plain = schedule(here)
+    assert plain.exit_code == 0 and "--config" not in plain.stdout
+    (here / "team.toml").write_text('[brief]\nsubject = "Team"\n', encoding="utf-8")
+    result = runner.invoke(app, ["--config", "team.toml", "schedule", "--weekly", "mon", "07:00"])
+    assert result.exit_code == 0, result.output
+    assert f" --config {here / 'team.toml'} digest --fetch --since-last" in result.stdout

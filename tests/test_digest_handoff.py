@@ -22,8 +22,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from briefing.config import MailSettings
+from briefing.digest.handoff import deliver, mail
 from briefing.errors import BriefingError, FileError, UsageError
-from briefing.handoff import deliver, mail
 
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 not_as_root = pytest.mark.skipif(AS_ROOT, reason="root reads and writes past file modes")
@@ -382,7 +382,8 @@ def test_unset_password_variable(pdfs, monkeypatch) -> None:
     with pytest.raises(UsageError) as raised:
         mail(pdfs, ["ana@example.org"], settings(free_port(), **LOGIN), "D", "x\n")
     assert str(raised.value) == (
-        "mail.username is set but environment variable BRIEFING_TEST_SMTP is not: put the SMTP password there"
+        "mail.username is set but environment variable BRIEFING_TEST_SMTP is not: put the SMTP password there, "
+        "or in a secrets file (--secrets)"
     )
 
 
