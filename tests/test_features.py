@@ -9,6 +9,8 @@ import pytest
 from briefing.index import Index
 from briefing.rank.features import (
     SENTENCE_FEATURES,
+    aside,
+    background,
     dangling,
     first_person,
     generic,
@@ -109,3 +111,10 @@ def test_a_start_that_answers_or_follows_on_is_dangling():
     assert dangling("In response, President Tokayev proposed the creation of this forum.")
     assert dangling("Nevertheless, trade grew by 17% in 2024.") and dangling("To this end, a hub was set up in Aktau.")
     assert not dangling("Responding to sanctions, Kazakhstan set up a tracking system on April 1.")
+
+
+def test_history_and_asides_are_not_what_a_reader_needs_first():
+    soviet = "Hundreds of thousand ethnic Russians, Belarussians, Ukrainians were sent by the Soviet Union to our land."
+    assert background(soviet) and not background(SPECIFIC)
+    talk = "When I talk about economic impact, primarily I am referring to the destruction of the supply chain."
+    assert aside(talk) and not aside("I met the minister in Astana on 4 May.")
