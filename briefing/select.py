@@ -32,7 +32,8 @@ _DEPENDENT_OPENING = re.compile(
     r"|hence|moreover|also|meanwhile|still|then|instead|indeed|otherwise|in addition|as a result|at the same time"
     r"|on the other (?:side|hand)|for (?:this|that) reason|in the same (?:period|year|month|week|way)|at that time"
     r"|by then|after that|in that case|in response|in return|in turn|to (?:this|that) end|likewise|similarly"
-    r"|nevertheless|nonetheless|accordingly|consequently|furthermore|besides|even so)\b",
+    r"|nevertheless|nonetheless|accordingly|consequently|furthermore|besides|even so|the (?:latter|former|rest)"
+    r"|not all (?:of|had|have|has|were|are|was|is|will)|(?:none|all|each|many|most|some|both) of (?:them|these|those))\b",
     re.IGNORECASE,
 )
 
