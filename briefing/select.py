@@ -25,7 +25,7 @@ STRONG = 0.25  # relevance from which the next sentence may join as context
 CONTEXT_SHARE = 0.6  # a context sentence's relevance, as a share of the one it follows
 MIN_WORDS = 5
 DENSITY_FLOOR = 12  # content words: a shorter sentence is not more "about" the topic for being short
-LEAD_IN = 2  # most sentences a lead-in holds
+LEAD_IN = 3  # most sentences a lead-in holds
 
 _DEPENDENT_OPENING = re.compile(
     r"^(?:this|that|these|those|it|its|he|she|they|their|his|her|such|however|but|and|so|yet|thus|therefore"
@@ -33,7 +33,7 @@ _DEPENDENT_OPENING = re.compile(
     r"|on the other (?:side|hand)|for (?:this|that) reason|in the same (?:period|year|month|week|way)|at that time"
     r"|by then|after that|in that case|in response|in return|in turn|to (?:this|that) end|likewise|similarly"
     r"|nevertheless|nonetheless|accordingly|consequently|furthermore|besides|even so|the (?:latter|former|rest)"
-    r"|not all (?:of|had|have|has|were|are|was|is|will)|(?:none|all|each|many|most|some|both) of (?:them|these|those))\b",
+    r"|not (?:just|only|simply|merely) because|not all (?:of|had|have|has|were|are|was|is|will)|(?:none|all|each|many|most|some|both) of (?:them|these|those))\b",
     re.IGNORECASE,
 )
 
