@@ -38,6 +38,8 @@ _DEPENDENT_OPENING = re.compile(
 )
 
 
+_PRONOUN_AFTER_OPENING = re.compile(r"^[^,;:]{2,40}, (?:it|they|he|she|this|these|those)\b(?! (?:is|was) (?:clear|likely|expected|said|reported)\b)")
+
 _POINTING_BACK = re.compile(
     r"\b(?:this|these|those|such)\s+(?!year|years|week|month|morning|afternoon|evening|time|spring|summer|autumn"
     r"|fall|winter|decade|century|day|year’s|year's)[a-z]+",
@@ -64,9 +66,14 @@ def _quoted(term: Term) -> str:
 
 def opens_dependently(text: str) -> bool:
     """Whether a sentence leans on the one before it: it opens by pointing back ("That is why…",
-    "However,…") or names something only the previous sentence explains ("…know this position")."""
+    "However,…"), names something only the previous sentence explains ("…know this position"), or
+    puts a pronoun right after its opening phrase ("For Kazakhstan, it reinforced…")."""
     text = text.lstrip("“\"'‘ ")
-    return bool(_DEPENDENT_OPENING.match(text) or _POINTING_BACK.search(" ".join(text.split()[:8])))
+    return bool(
+        _DEPENDENT_OPENING.match(text)
+        or _PRONOUN_AFTER_OPENING.match(text)
+        or _POINTING_BACK.search(" ".join(text.split()[:8]))
+    )
 
 
 def density(stems: Sequence[str], text: str, terms: Sequence[Term]) -> tuple[float, tuple[str, ...]]:
