@@ -417,7 +417,6 @@ def evaluate_command(
     from rich.progress import Progress
 
     from . import evaluate as ev
-    from .files import write_atomically
     from .summarise import SummarySettings
 
     if cross_validate:
@@ -434,8 +433,7 @@ def evaluate_command(
             task = progress.add_task("Evaluating", total=len(topics))
             report = ev.evaluate(topics, systems, SummarySettings(ranker=ranker), lambda t: progress.advance(task))
         if summaries is not None:
-            for result in report.results:
-                write_atomically(summaries / result.system / f"{result.topic}.txt", "\n".join(result.summary) + "\n")
+            ev.write_summaries(report, summaries)
         record = ev.save_baseline(report, save_baseline, allow_lower) if save_baseline else None
     _print_skipped(report.skipped)
     if as_json:
@@ -469,8 +467,7 @@ def _cross_validate(ctx: typer.Context, dataset: Path, ranker: str, limit: int |
         material, skipped = ev.training(ev.load_dataset(dataset)[:limit], SummarySettings(ranker=ranker))
         folds = ev.cross_validate(material, SummarySettings(ranker=ranker))
     _print_skipped(skipped)
-    names = ("rouge_1", "rouge_2", "rouge_su4")
-    means = {name: sum(r.means("ours")[name] for _, r in folds) / len(folds) for name in names}
+    means = ev.mean_of_folds(folds)
     if as_json:
         halves = {half: {"topics": len(r.results), **r.means("ours")} for half, r in folds}
         _echo(json.dumps({"ranker": ranker, "halves": halves, "mean": means}, indent=2))
@@ -479,7 +476,7 @@ def _cross_validate(ctx: typer.Context, dataset: Path, ranker: str, limit: int |
         for half, r in folds:
             m = r.means("ours")
             _echo(f"{f'{len(r.results)} {half} topics':<18}{m['rouge_1']:8.4f}{m['rouge_2']:8.4f}{m['rouge_su4']:8.4f}")
-        _echo(f"{'mean of halves':<18}" + "".join(f"{means[n]:8.4f}" for n in names))
+        _echo(f"{'mean of halves':<18}" + "".join(f"{means[n]:8.4f}" for n in ev.SCORES))
     if skipped:
         raise typer.Exit(EXIT_PARTIAL)
 
