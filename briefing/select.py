@@ -28,7 +28,7 @@ DENSITY_FLOOR = 12  # content words: a shorter sentence is not more "about" the 
 LEAD_IN = 3  # most sentences a lead-in holds
 
 _DEPENDENT_OPENING = re.compile(
-    r"^(?:this|that|these|those|it|its|he|she|they|their|his|her|such|however|but|and|so|yet|thus|therefore"
+    r"^(?:this|that|these|those|it|its|he|she|they|their|his|her|such|however|but|and|nor|so|yet|thus|therefore"
     r"|hence|moreover|also|meanwhile|still|then|instead|indeed|otherwise|in addition|as a result|at the same time"
     r"|on the other (?:side|hand)|for (?:this|that) reason|in the same (?:period|year|month|week|way)|at that time"
     r"|by then|after that|in that case|in response|in return|in turn|to (?:this|that) end|likewise|similarly"
