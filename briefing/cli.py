@@ -13,7 +13,6 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -22,9 +21,9 @@ import typer
 from . import __version__
 from .config import SETTINGS_FILE, Settings, load_settings
 from .dates import parse_date
-from .errors import EXIT_BUSY, EXIT_PARTIAL, BriefingError, FileError, UsageError
-from .files import slug
-from .models import KINDS, BuildReport, DocumentSummary, Pick, Selection, Skipped, Source, Topic
+from .errors import EXIT_BUSY, EXIT_PARTIAL, BriefingError, UsageError
+from .make import BriefFormat, MadeBrief
+from .models import KINDS, BuildReport, DocumentSummary, Pick, Selection, Skipped, Source
 
 if TYPE_CHECKING:
     from .evaluate import Report  # imported when eval runs: it loads rouge-score
@@ -317,14 +316,6 @@ TopicsOption = Annotated[
 ]
 
 
-class Format(str, Enum):
-    pdf = "pdf"
-    html = "html"
-    md = "md"
-    json = "json"
-    text = "text"
-
-
 @app.command("make")
 def make(
     ctx: typer.Context,
@@ -341,7 +332,7 @@ def make(
     ] = None,
     topics: TopicsOption = Path("topics.toml"),
     output_format: Annotated[
-        Optional[Format],
+        Optional[BriefFormat],
         typer.Option("--format", help="pdf (one page), html, md, json, or text [default: --out's extension, or pdf]."),
     ] = None,
     out: Annotated[
@@ -356,60 +347,60 @@ def make(
     index: IndexOption = None,
 ) -> None:
     """Make a brief on a topic (or several, or --all): a one-page PDF by default, written to out/<topic>.pdf."""
-    from dataclasses import replace
-
-    from .compose import plural
-    from .index import Index
-    from .summarise import NothingFound, SummarySettings, summarise
+    from .make import BriefRequest, make_briefs
 
     skipped = False
     with _reported(ctx):
         settings = load_settings(corpus, index)
-        chosen = _topics(topic or [], every, keywords, topics)
-        several = len(chosen) > 1
-        if title is not None:
-            if not title.strip():
-                raise UsageError("--title must not be empty")
-            if several:
-                raise UsageError("--title names one brief: give one topic")
-            chosen = [replace(chosen[0], title=" ".join(title.split()))]
-        if several and out is not None and not _folder(out):
-            raise UsageError(f"--out {out} is one file: give a folder for {len(chosen)} briefs")
-        day = _issue_date(issued)
-        path, _ = _refresh(settings, quiet=True)
-        summary = SummarySettings(ranker=ranker)
-        summary = replace(summary, rank=replace(summary.rank, sentences=sentences))
-        for chosen_topic in chosen:
-            try:
-                with Index(path, settings.lock_wait) as opened:
-                    selection = summarise(opened, chosen_topic, summary)
-            except NothingFound as exc:
-                if not several:
-                    raise
-                _echo(f"Skipped {chosen_topic.name}: {exc}", err=True)
+        request = BriefRequest(
+            topics=tuple(topic or ()),
+            every=every,
+            keywords=keywords,
+            title=title,
+            topics_file=topics,
+            format=output_format,
+            out=out,
+            issued=_day(issued, "--issued") if issued is not None else None,
+            ranker=ranker,
+            sentences=sentences,
+        )
+        for made in make_briefs(request, settings, say=_say, indexed=_print_indexed):
+            if made.skipped is not None:
+                _echo(f"Skipped {made.topic.name}: {made.skipped}", err=True)
                 skipped = True
                 continue
-            written_as, target = _output(output_format, out, settings.out, chosen_topic.name)
-            if written_as is Format.text:
-                _print_selection(selection)
-            else:
-                brief, warnings = _write_brief(selection, written_as, target, day, settings)
-                for warning in warnings:
-                    _echo(f"Warning: {warning}", err=True)
-                if str(target) != "-":
-                    _echo(
-                        f"Wrote {target}: {plural(len(brief.points), 'point')} from {plural(len(brief.notes), 'source')}"
-                        + (f", {len(brief.left_out)} left out to fit one page" if brief.left_out else "")
-                        + "."
-                    )
-                if explain and brief.left_out:
-                    _echo("Left out to fit one page (lowest ranked first out):")
-                    for point in sorted(brief.left_out, key=lambda p: -p.rank):
-                        _echo(f"  rank {point.rank}: {_fit(point.text, 100)}")
-            if explain:
-                _print_explanation(selection)
+            _print_made(made, explain)
     if skipped:
         raise typer.Exit(EXIT_PARTIAL)
+
+
+def _print_made(made: MadeBrief, explain: bool) -> None:
+    """A brief sent to stdout, its warnings, where it was written and, with --explain, what was left
+    out and why; a text brief is its selection, printed."""
+    from .compose import plural
+
+    brief = made.brief
+    if brief is None:
+        _print_selection(made.selection)
+    else:
+        if isinstance(made.document, bytes):
+            _write(made.document, nl=False)  # a PDF's bytes, for a pipe
+        elif made.document is not None:
+            _echo(made.document, nl=False)
+        for warning in made.warnings:
+            _echo(f"Warning: {warning}", err=True)
+        if made.target is not None:
+            _echo(
+                f"Wrote {made.target}: {plural(len(brief.points), 'point')} from {plural(len(brief.notes), 'source')}"
+                + (f", {len(brief.left_out)} left out to fit one page" if brief.left_out else "")
+                + "."
+            )
+        if explain and brief.left_out:
+            _echo("Left out to fit one page (lowest ranked first out):")
+            for point in sorted(brief.left_out, key=lambda p: -p.rank):
+                _echo(f"  rank {point.rank}: {_fit(point.text, 100)}")
+    if explain:
+        _print_explanation(made.selection)
 
 
 @app.command("eval")
@@ -442,7 +433,6 @@ def evaluate_command(
     from rich.progress import Progress
 
     from . import evaluate as ev
-    from .files import write_atomically
     from .summarise import SummarySettings
 
     if cross_validate:
@@ -459,8 +449,7 @@ def evaluate_command(
             task = progress.add_task("Evaluating", total=len(topics))
             report = ev.evaluate(topics, systems, SummarySettings(ranker=ranker), lambda t: progress.advance(task))
         if summaries is not None:
-            for result in report.results:
-                write_atomically(summaries / result.system / f"{result.topic}.txt", "\n".join(result.summary) + "\n")
+            ev.write_summaries(report, summaries)
         record = ev.save_baseline(report, save_baseline, allow_lower) if save_baseline else None
     _print_skipped(report.skipped)
     if as_json:
@@ -494,8 +483,7 @@ def _cross_validate(ctx: typer.Context, dataset: Path, ranker: str, limit: int |
         material, skipped = ev.training(ev.load_dataset(dataset)[:limit], SummarySettings(ranker=ranker))
         folds = ev.cross_validate(material, SummarySettings(ranker=ranker))
     _print_skipped(skipped)
-    names = ("rouge_1", "rouge_2", "rouge_su4")
-    means = {name: sum(r.means("ours")[name] for _, r in folds) / len(folds) for name in names}
+    means = ev.mean_of_folds(folds)
     if as_json:
         halves = {half: {"topics": len(r.results), **r.means("ours")} for half, r in folds}
         _echo(json.dumps({"ranker": ranker, "halves": halves, "mean": means}, indent=2))
@@ -504,7 +492,7 @@ def _cross_validate(ctx: typer.Context, dataset: Path, ranker: str, limit: int |
         for half, r in folds:
             m = r.means("ours")
             _echo(f"{f'{len(r.results)} {half} topics':<18}{m['rouge_1']:8.4f}{m['rouge_2']:8.4f}{m['rouge_su4']:8.4f}")
-        _echo(f"{'mean of halves':<18}" + "".join(f"{means[n]:8.4f}" for n in names))
+        _echo(f"{'mean of halves':<18}" + "".join(f"{means[n]:8.4f}" for n in ev.SCORES))
     if skipped:
         raise typer.Exit(EXIT_PARTIAL)
 
@@ -524,66 +512,6 @@ def _eval_table(report: Report, topics: int, ranker: str, saved: Path | None) ->
         )
     if saved:
         _echo(f"Stored the baseline in {saved}: R-2 {report.means('ours')['rouge_2']:.4f}")
-
-
-def _issue_date(text: str | None):
-    return _today() if text is None else _day(text, "--issued")
-
-
-def _output(given: Format | None, written: str | None, folder: Path, topic: str) -> tuple[Format, Path]:
-    """The format and file of a brief: ``--format``, else ``--out``'s extension, else PDF; an
-    ``--out`` that is a folder (or ends in /) gets ``<topic>.<format>`` inside it."""
-    out = None if written is None else Path(written)
-    suffix = out.suffix.lower().lstrip(".") if out is not None and written != "-" else ""
-    by_suffix = {"htm": Format.html, "markdown": Format.md}.get(suffix) or next(
-        (f for f in Format if f.value == suffix and f is not Format.text), None
-    )
-    is_folder = out is not None and _folder(written)
-    if suffix and by_suffix is None and given is None and not is_folder:
-        raise UsageError(f"cannot tell a brief's format from {out}: name it .pdf, .html, .md or .json, or give --format")
-    if given is not None and by_suffix is not None and given is not by_suffix and not is_folder:
-        raise UsageError(f"--out {out} is a .{suffix} file but --format is {given.value}")
-    chosen = given or (None if is_folder else by_suffix) or Format.pdf
-    name = f"{slug(topic, limit=60) or 'brief'}.{chosen.value}"
-    if out is None or is_folder:
-        return chosen, (out or folder) / name
-    return chosen, out
-
-
-def _folder(written: str) -> bool:
-    """An ``--out`` that names a folder: one that is there, or any path ending in a slash."""
-    return Path(written).is_dir() or written.endswith(("/", "\\"))
-
-
-def _write_brief(selection: Selection, output_format: Format, target: Path, day, settings: Settings):
-    """Render in the asked format and write it atomically; returns the brief and any warnings."""
-    from .compose import compose
-    from .files import sweep, write_atomically
-    from .render.pdf import one_page
-    from .render.text import json_document, markdown
-
-    warnings: tuple[str, ...] = ()
-    if output_format in (Format.pdf, Format.html):
-        rendered = one_page(selection, day, settings.subject, stale_after=settings.stale_after_days)
-        brief, warnings = rendered.brief, rendered.warnings
-        data: bytes | str = rendered.pdf if output_format is Format.pdf else rendered.html
-    else:
-        brief = compose(selection, day, settings.subject, stale_after=settings.stale_after_days)
-        data = markdown(brief) if output_format is Format.md else json_document(brief, selection)
-    if str(target) == "-":
-        if isinstance(data, bytes):
-            _write(data, nl=False)  # a PDF's bytes, for a pipe
-        else:
-            _echo(data, nl=False)
-    else:
-        sweep(target.parent)  # what a killed run left there
-        try:
-            write_atomically(target, data)
-        except OSError as exc:
-            raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
-        except FileError as exc:
-            raise UsageError(str(exc)) from exc
-    return brief, warnings
 
 
 digest_app = typer.Typer(context_settings=HELP)  # its help is digest_command's
@@ -881,12 +809,6 @@ def _progress(label: str, total: int) -> Iterator[Callable[[str, str], None]]:
     yield log
 
 
-def _today():
-    import datetime as dt
-
-    return dt.date.today()
-
-
 def _day(text: str, option: str):
     import datetime as dt
 
@@ -1006,20 +928,6 @@ def list_topics(
     width = max(len(n) for n in known)
     for name, t in known.items():
         _echo(f"{name:<{width}}  {counts[name]:>5}  {t.title}")
-
-
-def _topics(names: list[str], every: bool, keywords: str | None, topics: Path) -> list[Topic]:
-    """The topics to make briefs on: those named (each once, in the order given), all, or --keywords."""
-    from .topics import find_topic, load_topics, topic_from_keywords
-
-    if sum((bool(names), every, keywords is not None)) != 1:
-        raise UsageError("give --topic NAME (repeat for more), --all, or --keywords TEXT")
-    if keywords is not None:
-        return [topic_from_keywords(keywords)]
-    known = load_topics(topics)
-    if every:
-        return list(known.values())
-    return list({t.name: t for t in (find_topic(name, known) for name in names)}.values())
 
 
 def _complete_topic(ctx: typer.Context, incomplete: str) -> list[str]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .dates import PartialDate
 from .models import Brief, Note, Pick, Point, Section, Selection, Sentence, Source
-from .rank.features import dangling, first_person, generic, glued_heading, informative, meta
+from .rank.features import aside, background, dangling, first_person, generic, glued_heading, informative, meta
 from .rank.redundancy import key_figures
 from .select import opens_dependently
 
@@ -179,8 +179,10 @@ def _units(selection: Selection) -> list[_Draft]:
 
 def _bottom_line(groups: list[list[Pick]]) -> set[int]:
     """Which groups open the brief: the two (three when short) most informative claims that
-    stand on their own, among the best-ranked. Never one about the interview itself, generic
-    praise, a heading glued to a sentence, or one that leans on what it does not bring."""
+    stand on their own, among the best-ranked: not about the interview itself, not generic
+    praise, no heading glued to a sentence, nothing that leans on what it does not bring, no
+    history told for context, no speaker's aside about their own words. Only when fewer than
+    two qualify do others (never one about the interview itself) fill in."""
     heads = [_regroup(g[: _head_length(g)]) for g in groups[:BOTTOM_LINE_POOL]]
     usable = [k for k, head in enumerate(heads) if _stands_alone(head)]
     if len(usable) < BOTTOM_LINE:
@@ -194,7 +196,8 @@ def _bottom_line(groups: list[list[Pick]]) -> set[int]:
 
 def _stands_alone(head: _Draft) -> bool:
     first, main = head.sentences[0].text, head.picks[0].candidate.sentence.text
-    return not (_about_itself(head) or dangling(first) or generic(main) or glued_heading(first))
+    said = " ".join(s.text for s in head.sentences)
+    return not (_about_itself(head) or dangling(first) or generic(main) or glued_heading(first) or background(said) or aside(said))
 
 
 def _about_itself(head: _Draft) -> bool:

@@ -45,6 +45,7 @@ from .topics import topic_from_keywords
 
 WORDS = 250
 SYSTEMS = ("ours", "lead", "sumy-lexrank", "sumy-textrank")
+SCORES = ("rouge_1", "rouge_2", "rouge_su4")
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class Report:
             raise UsageError(f"no results for {system!r}")
         return {
             name: sum(getattr(r, name) for r in rows) / len(rows)
-            for name in ("rouge_1", "rouge_2", "rouge_su4", "seconds")
+            for name in (*SCORES, "seconds")
         }
 
 
@@ -440,6 +441,19 @@ def cross_validate(
     return folds
 
 
+def mean_of_folds(folds: Sequence[tuple[str, Report]]) -> dict[str, float]:
+    """Our scores averaged over the folds, each fold weighing the same whatever its number of topics:
+    the figure cross-validation is quoted by."""
+    return {name: sum(r.means("ours")[name] for _, r in folds) / len(folds) for name in SCORES}
+
+
+def write_summaries(report: Report, folder: Path) -> None:
+    """Every summary as ``folder/<system>/<topic>.txt``, one sentence a line, to read beside the scores."""
+    from .files import write_atomically
+
+    for result in report.results:
+        write_atomically(folder / result.system / f"{result.topic}.txt", "\n".join(result.summary) + "\n")
+
 
 def baseline_record(report: Report, system: str = "ours") -> dict:
     means = report.means(system)
@@ -447,7 +461,7 @@ def baseline_record(report: Report, system: str = "ours") -> dict:
         "dataset": report.dataset,
         "topics": len({r.topic for r in report.results}),
         "system": system,
-        **{name: round(means[name], 4) for name in ("rouge_1", "rouge_2", "rouge_su4")},
+        **{name: round(means[name], 4) for name in SCORES},
     }
 
 

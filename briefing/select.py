@@ -25,17 +25,20 @@ STRONG = 0.25  # relevance from which the next sentence may join as context
 CONTEXT_SHARE = 0.6  # a context sentence's relevance, as a share of the one it follows
 MIN_WORDS = 5
 DENSITY_FLOOR = 12  # content words: a shorter sentence is not more "about" the topic for being short
-LEAD_IN = 2  # most sentences a lead-in holds
+LEAD_IN = 3  # most sentences a lead-in holds
 
 _DEPENDENT_OPENING = re.compile(
-    r"^(?:this|that|these|those|it|its|he|she|they|their|his|her|such|however|but|and|so|yet|thus|therefore"
+    r"^(?:this|that|these|those|it|its|he|she|they|their|his|her|such|however|but|and|nor|so|yet|thus|therefore"
     r"|hence|moreover|also|meanwhile|still|then|instead|indeed|otherwise|in addition|as a result|at the same time"
     r"|on the other (?:side|hand)|for (?:this|that) reason|in the same (?:period|year|month|week|way)|at that time"
     r"|by then|after that|in that case|in response|in return|in turn|to (?:this|that) end|likewise|similarly"
-    r"|nevertheless|nonetheless|accordingly|consequently|furthermore|besides|even so)\b",
+    r"|nevertheless|nonetheless|accordingly|consequently|furthermore|besides|even so|the (?:latter|former|rest)"
+    r"|not (?:just|only|simply|merely) because|not all (?:of|had|have|has|were|are|was|is|will)|(?:none|all|each|many|most|some|both) of (?:them|these|those))\b",
     re.IGNORECASE,
 )
 
+
+_PRONOUN_AFTER_OPENING = re.compile(r"^[^,;:]{2,40}, (?:it|they|he|she|this|these|those)\b(?! (?:is|was) (?:clear|likely|expected|said|reported)\b)")
 
 _POINTING_BACK = re.compile(
     r"\b(?:this|these|those|such)\s+(?!year|years|week|month|morning|afternoon|evening|time|spring|summer|autumn"
@@ -63,9 +66,14 @@ def _quoted(term: Term) -> str:
 
 def opens_dependently(text: str) -> bool:
     """Whether a sentence leans on the one before it: it opens by pointing back ("That is why…",
-    "However,…") or names something only the previous sentence explains ("…know this position")."""
+    "However,…"), names something only the previous sentence explains ("…know this position"), or
+    puts a pronoun right after its opening phrase ("For Kazakhstan, it reinforced…")."""
     text = text.lstrip("“\"'‘ ")
-    return bool(_DEPENDENT_OPENING.match(text) or _POINTING_BACK.search(" ".join(text.split()[:8])))
+    return bool(
+        _DEPENDENT_OPENING.match(text)
+        or _PRONOUN_AFTER_OPENING.match(text)
+        or _POINTING_BACK.search(" ".join(text.split()[:8]))
+    )
 
 
 def density(stems: Sequence[str], text: str, terms: Sequence[Term]) -> tuple[float, tuple[str, ...]]:

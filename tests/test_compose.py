@@ -157,7 +157,7 @@ def bottom_lines(selections, seed_index) -> dict[str, tuple]:
 
 
 def test_a_bottom_line_never_opens_on_a_dangling_start_a_meta_sentence_or_praise(bottom_lines):
-    from briefing.rank.features import dangling, generic, glued_heading, meta
+    from briefing.rank.features import aside, background, dangling, generic, glued_heading, meta
 
     assert len(bottom_lines) == len(KEYWORD_BRIEFS) + 12
     for name, points in bottom_lines.items():
@@ -167,6 +167,7 @@ def test_a_bottom_line_never_opens_on_a_dangling_start_a_meta_sentence_or_praise
             assert not dangling(first), (name, first)
             assert not any(meta(s.text) for s in point.sentences), (name, point.text)
             assert not generic(point.text) and not glued_heading(first), (name, point.text)
+            assert not background(point.text) and not aside(point.text), (name, point.text)
 
 
 def test_no_point_opens_on_what_it_leans_on_without_bringing_it(selections, seed_index):

@@ -21,8 +21,10 @@ from briefing.evaluate import (
     fit,
     halves,
     load_dataset,
+    mean_of_folds,
     save_baseline,
     training,
+    write_summaries,
 )
 from briefing.rank.features import SENTENCE_FEATURES
 
@@ -108,6 +110,10 @@ def test_ours_and_lead_run_through_the_product_pipeline(tmp_path):
     ours = next(r for r in report.results if r.system == "ours" and r.topic == "T1")
     assert any("agreement" in s for s in ours.summary)
     assert 0 < report.means("ours")["rouge_2"] <= 1
+    write_summaries(report, tmp_path / "s")
+    assert (tmp_path / "s" / "lead" / "T2.txt").read_text(encoding="utf-8").splitlines() == [
+        *next(r.summary for r in report.results if r.system == "lead" and r.topic == "T2")
+    ]
 
 
 def test_cli_table_json_and_summaries(tmp_path):
@@ -203,6 +209,8 @@ def test_cross_validation_scores_each_half_with_a_model_fitted_on_the_other(tmp_
     folds = cross_validate(material, sentence_use=["centrality"], concept_use=["document_share"])
     assert [(half, [r.topic for r in report.results]) for half, report in folds] == [("odd", ["T1"]), ("even", ["T2"])]
     assert all(0 < report.means("ours")["rouge_2"] <= 1 for _, report in folds)
+    odd, even = (report.means("ours") for _, report in folds)
+    assert mean_of_folds(folds) == pytest.approx({n: (odd[n] + even[n]) / 2 for n in ("rouge_1", "rouge_2", "rouge_su4")})
     model = fit(material[:1], ["centrality"], ["document_share"])
     assert model.sentence.names == ("centrality",) and model.concept.names == ("document_share",)
 

@@ -51,6 +51,16 @@ _FLUFF = re.compile(
     r"|common prosperity|deep respect|warm (?:ties|relations)|spirit of|reaffirmed (?:its|their) commitment)\b",
     re.IGNORECASE,
 )
+_BACKGROUND = re.compile(
+    r"\b(?:Soviet|USSR|tsarist|Cold War|for (?:decades|centuries)|historically|in the past|in ancient times"
+    r"|in the (?:19|20)\d0s)\b",
+    re.IGNORECASE,
+)
+_ASIDE = re.compile(
+    r"\b(?:when I (?:talk|speak) about|I am referring to|I mean\b|as I (?:said|mentioned)|let me (?:say|stress|add)"
+    r"|I would (?:say|like to (?:say|stress|add)))",
+    re.IGNORECASE,
+)
 _FIRST_PERSON = re.compile(r"\b(?:I|we|We|our|Our|us|my|My|me)\b")
 _GLUED_HEADING = re.compile(r"^[A-Z][\w’'-]*(?:\s+(?:(?:and|of|the|for|in|on|with|to|&)\s+)?[A-Z][\w’'-]*){2,}:\s")
 
@@ -136,6 +146,17 @@ def sentence_features(candidates: Sequence[Candidate], centrality: np.ndarray) -
             )
         )
     return np.array(rows, dtype=float).reshape(len(candidates), len(SENTENCE_FEATURES))
+
+
+def background(text: str) -> bool:
+    """History told for context ("…sent by the Soviet Union to develop these virgin lands"): true,
+    often specific, but not what the reader must know first."""
+    return bool(_BACKGROUND.search(text))
+
+
+def aside(text: str) -> bool:
+    """A speaker talking about their own words ("When I talk about economic impact, I am referring to…")."""
+    return bool(_ASIDE.search(text))
 
 
 def informative(text: str) -> float:
