@@ -729,9 +729,10 @@ def _send_alert(ctx: typer.Context, to: tuple[str, ...], secrets: Path | None, l
 
 
 def _print_indexed(report: BuildReport) -> None:
+    """What `make` and `digest` say of the refresh: a rebuild, and files skipped for the first time."""
     if report.rebuilt_because:
         _echo(f"Rebuilt the index: {report.rebuilt_because}.", err=True)
-    _print_skipped(report.skipped)
+    _print_skipped(report.newly_skipped)
 
 
 def _print_outcome(outcome) -> None:
