@@ -29,8 +29,8 @@ from pathlib import Path
 
 from . import ingest
 from .corpus import Known, scan, signature
-from .digest import record
 from .dates import parse_date
+from .digest import record
 from .errors import BusyError, CorpusError, IndexDatabaseError, NoCorpusError, NotAnIndexError
 from .files import LOCK_WAIT, locked, not_regular, sweep, temporary_prefix, write_atomically
 from .ingest.engine import Engine, Outcome, Task
