@@ -86,15 +86,20 @@ def _reported(ctx: typer.Context) -> Iterator[None]:
         raise typer.Exit(exc.exit_code) from None
 
 
-def _refresh(settings: Settings, quiet: bool) -> tuple[Path, BuildReport]:
-    """Bring the index up to date with the corpus before anything reads it."""
+def _refresh(
+    settings: Settings, quiet: bool, thorough: bool = False, workers: int | None = None, scheduler: str | None = None
+) -> tuple[Path, BuildReport]:
+    """Bring the index up to date with the corpus before anything reads it; only `corpus build` is
+    ``thorough`` and names every skipped file, the others name those skipped for the first time."""
     from .index import Index
 
     started = time.perf_counter()
-    report = Index.build(settings.corpus, settings.index, settings.max_file_bytes, settings.lock_wait, _say)
+    report = Index.build(
+        settings.corpus, settings.index, settings.max_file_bytes, settings.lock_wait, _say, thorough, workers, scheduler
+    )
     if report.rebuilt_because:  # said by every command: a rebuild is never silent
         _echo(f"Rebuilt the index: {report.rebuilt_because}.", err=True)
-    _print_skipped(report.skipped)
+    _print_skipped(report.skipped if thorough else report.newly_skipped)
     if not quiet:
         _echo(
             f"Indexed {settings.corpus} into {settings.index} in {time.perf_counter() - started:.2f} s: "
@@ -145,10 +150,21 @@ def _print_skipped(skipped: tuple[Skipped, ...]) -> None:
 
 
 @corpus_app.command("build")
-def corpus_build(ctx: typer.Context, corpus: CorpusOption = None, index: IndexOption = None) -> None:
+def corpus_build(
+    ctx: typer.Context,
+    corpus: CorpusOption = None,
+    index: IndexOption = None,
+    workers: Annotated[
+        Optional[int], typer.Option(min=1, help="Processes to read articles on [default: one per core].")
+    ] = None,
+    scheduler: Annotated[
+        Optional[str],
+        typer.Option(help="Read articles on this Dask cluster, tcp://HOST:PORT (needs briefing[cluster]).", metavar="URL"),
+    ] = None,
+) -> None:
     """Index the corpus: only new or changed files are processed."""
     with _reported(ctx):
-        _, report = _refresh(load_settings(corpus, index), quiet=False)
+        _, report = _refresh(load_settings(corpus, index), quiet=False, thorough=True, workers=workers, scheduler=scheduler)
     if report.skipped:
         raise typer.Exit(EXIT_PARTIAL)
 
@@ -713,9 +729,10 @@ def _send_alert(ctx: typer.Context, to: tuple[str, ...], secrets: Path | None, l
 
 
 def _print_indexed(report: BuildReport) -> None:
+    """What `make` and `digest` say of the refresh: a rebuild, and files skipped for the first time."""
     if report.rebuilt_because:
         _echo(f"Rebuilt the index: {report.rebuilt_because}.", err=True)
-    _print_skipped(report.skipped)
+    _print_skipped(report.newly_skipped)
 
 
 def _print_outcome(outcome) -> None:

@@ -10,14 +10,17 @@ from __future__ import annotations
 import itertools
 import os
 import tempfile
+import time
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from . import ingest
-from .errors import FileError, NoCorpusError
+from .errors import CorpusError, FileError, NoCorpusError
+from .files import shareable, slug, sweep, temporary_prefix
 from .ingest import loaders
 from .models import Document, Skipped, Source
-from .files import shareable, slug, sweep, temporary_prefix
+
+RACY_NS = 2_000_000_000  # a folder or file changed this recently may change again within its clock tick: not trusted
 
 
 @dataclass(frozen=True)
@@ -25,31 +28,118 @@ class CorpusFile:
     id: str
     path: Path
     relative: str
+    signature: str = ""  # what its stat says (size, times, inode; its sidecars' too): equal means unchanged
 
 
-def scan(corpus: Path) -> tuple[list[CorpusFile], list[Skipped]]:
-    """The article files of a corpus folder, in a fixed order; ids are paths without the suffix."""
+@dataclass(frozen=True)
+class Known:
+    """What the index remembers of the corpus: each folder's signature, and the signature of each
+    file it holds (articles and refused files alike). A folder whose signature is unchanged has the
+    same entries, so it is not listed again."""
+
+    folders: dict[str, str]
+    files: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Scan:
+    files: tuple[CorpusFile, ...]
+    skipped: tuple[Skipped, ...]
+    folders: tuple[tuple[str, str], ...]  # every folder (relative, "" the corpus itself) and its signature
+
+
+def signature(info: os.stat_result, now: int) -> str:
+    """A file's or folder's state as its stat tells it; "" (never equal) when it is too recent to trust."""
+    if now - max(info.st_mtime_ns, info.st_ctime_ns) < RACY_NS:
+        return ""
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+
+
+def scan(corpus: Path, known: Known | None = None) -> Scan:
+    """The article files of a corpus folder, in a fixed order; ids are paths without the suffix.
+
+    With ``known``, a folder whose signature is unchanged is not listed: its entries are taken from
+    ``known``. Without it, every folder is listed and every file's stat taken."""
     if not corpus.is_dir():
         raise NoCorpusError(f"corpus folder {corpus} does not exist (use --corpus DIR)")
+    now = time.time_ns()
+    entries: dict[str, str] = {}  # relative path of every candidate file -> signature
+    folders: list[tuple[str, str]] = []
+    remembered = _by_folder(known) if known else None
+    pending = [""]
+    while pending:
+        folder = pending.pop()
+        here = corpus / folder if folder else corpus
+        try:
+            mark = signature(os.stat(here), now)
+        except OSError as exc:
+            raise CorpusError(f"cannot read the corpus folder {here}: {exc.strerror or exc}") from exc
+        folders.append((folder, mark))
+        if remembered is not None and mark and known.folders.get(folder) == mark:
+            files, subfolders = remembered.get(folder, ({}, []))
+            entries.update(files)
+            pending.extend(subfolders)
+            continue
+        entries.update(_listed(here, folder, now, pending))
     files: list[CorpusFile] = []
     skipped: list[Skipped] = []
     seen: dict[str, str] = {}
-    for path in sorted(corpus.rglob("*")):
-        relative = path.relative_to(corpus).as_posix()
-        if any(part.startswith(".") for part in path.relative_to(corpus).parts):
-            continue
-        if path.is_dir() or path.suffix.lower() == ".toml":
-            continue
-        if path.suffix.lower() not in ingest.SUFFIXES:
+    for relative in sorted(entries, key=lambda r: r.split("/")):
+        path = corpus / relative
+        suffix = path.suffix
+        if suffix.lower() not in ingest.SUFFIXES:
             skipped.append(Skipped(str(path), f"unsupported file type (use {', '.join(ingest.SUFFIXES)})"))
             continue
-        doc_id = relative[: -len(path.suffix)]
+        doc_id = relative[: -len(suffix)]
         if doc_id in seen:
             skipped.append(Skipped(str(path), f"same id {doc_id!r} as {seen[doc_id]}"))
             continue
         seen[doc_id] = relative
-        files.append(CorpusFile(doc_id, path, relative))
-    return files, skipped
+        files.append(CorpusFile(doc_id, path, relative, entries[relative]))
+    return Scan(tuple(files), tuple(skipped), tuple(sorted(folders)))
+
+
+def _listed(here: Path, folder: str, now: int, pending: list[str]) -> dict[str, str]:
+    """The candidate files of one folder with their signatures; its subfolders go on ``pending``.
+    A plain-text file's signature takes in its sidecars', as they hold its metadata."""
+    prefix = f"{folder}/" if folder else ""
+    stats: dict[str, str] = {}
+    names: list[str] = []
+    with os.scandir(here) as listing:
+        for entry in listing:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(prefix + entry.name)
+                continue
+            try:
+                if entry.is_dir():  # a link to a folder: not followed
+                    continue
+                stats[entry.name] = signature(entry.stat(), now)
+            except OSError:
+                stats[entry.name] = ""  # reading it says why
+            if not entry.name.lower().endswith(".toml"):
+                names.append(entry.name)
+    found = {}
+    for name in names:
+        mark = stats[name]
+        if mark and name.lower().endswith(".txt"):
+            sidecars = (stats.get(name[:-4] + ".toml"), stats.get("sources.toml"))
+            mark = "" if "" in sidecars else "|".join([mark, *(s or "-" for s in sidecars)])
+        found[prefix + name] = mark
+    return found
+
+
+def _by_folder(known: Known) -> dict[str, tuple[dict[str, str], list[str]]]:
+    """The known files and subfolders of each known folder."""
+    grouped: dict[str, tuple[dict[str, str], list[str]]] = {}
+    for relative, mark in known.files.items():
+        folder = relative.rpartition("/")[0]
+        grouped.setdefault(folder, ({}, []))[0][relative] = mark
+    for folder in known.folders:
+        if folder:
+            grouped.setdefault(folder.rpartition("/")[0], ({}, []))[1].append(folder)
+    return grouped
 
 
 @dataclass(frozen=True)
@@ -123,7 +213,7 @@ def _existing(corpus: Path, limit: int) -> tuple[dict[str, str], dict[str, str]]
     """Bodies and URLs already in the corpus, to refuse copies."""
     bodies: dict[str, str] = {}
     urls: dict[str, str] = {}
-    for file in scan(corpus)[0]:
+    for file in scan(corpus).files:
         try:
             loaded = loaders.parse(loaders.read(file.path, limit, corpus))
         except FileError:

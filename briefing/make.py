@@ -107,7 +107,7 @@ def _made(
     from .summarise import NothingFound, SummarySettings, summarise
 
     issued = request.issued or dt.date.today()
-    indexed(Index.build(settings.corpus, settings.index, settings.max_file_bytes, settings.lock_wait, say))
+    indexed(Index.build(settings.corpus, settings.index, settings.max_file_bytes, settings.lock_wait, say, thorough=False))
     summary = SummarySettings(ranker=request.ranker)
     summary = replace(summary, rank=replace(summary.rank, sentences=request.sentences))
     for topic in chosen:

@@ -112,6 +112,13 @@ class BuildReport:
     unchanged: tuple[str, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     rebuilt_because: str | None = None
+    skipped_before: tuple[str, ...] = ()  # paths in ``skipped`` skipped for the same reason last time
+
+    @property
+    def newly_skipped(self) -> tuple[Skipped, ...]:
+        """What a command that only reads the index says: a file is named once, not at every `make`."""
+        before = set(self.skipped_before)
+        return tuple(s for s in self.skipped if s.path not in before)
 
     @property
     def processed(self) -> int:

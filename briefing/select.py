@@ -106,7 +106,6 @@ def candidates(
 ) -> list[Candidate]:
     """The topic's candidate sentences, most relevant first, ties by id; only from the documents
     ``within`` names, when given."""
-    sources = index.sources()
     hits = [
         (sentence, stems, bm25)
         for sentence, stems, bm25 in index.match(fts_query(topic), settings.limit, within)
@@ -116,6 +115,7 @@ def candidates(
         return []
     top_bm25 = max(bm25 for _, _, bm25 in hits) or 1.0
     lead_ins = _lead_ins(index, [s for s, _, _ in hits])
+    sources = index.sources({sentence.document_id for sentence, _, _ in hits})  # context comes from the same documents
     scored = []
     for sentence, stems, bm25 in hits:
         key = (sentence.document_id, sentence.position)

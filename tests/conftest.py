@@ -40,15 +40,15 @@ def _own_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
 @pytest.fixture(scope="session")
 def extracted() -> dict[str, ingest.Extracted]:
     """Every shipped corpus document, cleaned and split, by id."""
-    files, skipped = scan(CORPUS)
-    assert not skipped
-    return {f.id: ingest.extract(ingest.document(ingest.read(f.path), f.id, f.relative)) for f in files}
+    found = scan(CORPUS)
+    assert not found.skipped
+    return {f.id: ingest.extract(ingest.document(ingest.read(f.path), f.id, f.relative)) for f in found.files}
 
 
 @pytest.fixture(scope="session")
 def raw_text() -> dict[str, str]:
     """The body of every shipped corpus file as scraped, by id."""
-    files, _ = scan(CORPUS)
+    files = scan(CORPUS).files
     return {f.id: ingest.document(ingest.read(f.path), f.id, f.relative).body for f in files}
 
 

@@ -274,7 +274,8 @@ def test_make_writes_a_one_page_pdf_into_out(tmp_path, monkeypatch, paths):
     from pypdf import PdfReader
 
     assert len(PdfReader(pdf).pages) == 1
-    assert [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")] == [".index.sqlite.lock"]  # no temp file
+    hidden = sorted(p.name for p in (tmp_path / "out").iterdir() if p.name.startswith("."))
+    assert hidden == [".index.sqlite.checked", ".index.sqlite.lock"]  # no temp file
 
 
 @pytest.mark.parametrize(("fmt", "check"), [("html", "<!DOCTYPE html>"), ("md", "# Sanctions"), ("json", '"title":')])
@@ -551,3 +552,13 @@ def test_eval_without_rouge_score_is_one_line(tmp_path, monkeypatch):
     result = run("eval", str(tmp_path / "d"))
     assert result.exit_code == 2
     assert result.output == "Error: briefing eval scores with rouge-score: pip install 'briefing[eval]'\n"
+
+
+def test_make_does_not_name_again_what_corpus_build_skipped(paths, corpus_copy, tmp_path):
+    (corpus_copy / "empty.md").write_bytes(b"")
+    assert run("corpus", "build", *paths).exit_code == 3
+    made = run("make", "--topic", "sanctions", "--format", "md", "--out", str(tmp_path / "brief.md"), *paths)
+    assert made.exit_code == 0, made.output
+    assert "Skipped" not in made.output
+    again = run("corpus", "build", *paths)
+    assert again.exit_code == 3 and f"Skipped {corpus_copy / 'empty.md'}: empty file" in again.output

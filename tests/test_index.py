@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
+from briefing.corpus import RACY_NS
 from briefing.digest import record
 from briefing.errors import BusyError, CorpusError, IndexDatabaseError, NotAnIndexError
 from briefing.index import APPLICATION_ID, SCHEMA_VERSION, Index
@@ -272,8 +274,10 @@ def test_headings_are_kept_in_order_but_never_matched(seed_index):
 def test_an_index_of_an_earlier_version_is_migrated_and_its_digest_record_moves_beside_it(corpus_copy, tmp_path, version):
     index = tmp_path / "index.sqlite"
     Index.build(corpus_copy, index)
-    with closing(sqlite3.connect(index)) as db:  # as versions 2 and 3 left it: the record inside
+    with closing(sqlite3.connect(index)) as db:  # as versions 2 and 3 left it: the record inside, no stats
         db.execute("DROP TABLE refused")
+        db.execute("DROP TABLE folders")
+        db.execute("ALTER TABLE documents DROP COLUMN signature")
         db.execute("CREATE TABLE digested (document_id TEXT PRIMARY KEY, digest TEXT NOT NULL)")
         db.executemany("INSERT INTO digested VALUES (?, ?)", [(POLITICO, "added-2025-01-08"), (SPECIAL_EURASIA, "added-2025-01-01")])
         if version == 2:
@@ -304,3 +308,58 @@ def test_an_index_in_use_by_another_program_is_waited_for_and_never_called_corru
         other.execute("ROLLBACK")
     assert index.read_bytes() == before and not (tmp_path / "index.sqlite.unreadable").exists()
     assert record.load(tmp_path / "digests", index).digested == {POLITICO: "added-2025-01-01"}
+
+
+def _trusted(corpus: Path, index: Path) -> None:
+    """Wait until the corpus's stats are old enough to be trusted, and let a build record them."""
+    time.sleep(RACY_NS / 1e9 + 0.1)
+    Index.build(corpus, index)
+
+
+def test_make_trusts_unchanged_folders_and_corpus_build_sees_an_edit_in_place(corpus_copy, tmp_path):
+    index = tmp_path / "index.sqlite"
+    _trusted(corpus_copy, index)
+    with open(corpus_copy / f"{POLITICO}.md", "a", encoding="utf-8") as article:  # in place: its folder is unchanged
+        article.write("A sentence added in place today.\n")
+    assert len(Index.build(corpus_copy, index, thorough=False).unchanged) == 5
+    assert Index.build(corpus_copy, index).updated == (POLITICO,)  # corpus build takes every file's stat
+    (corpus_copy / "new.md").write_text("Kazakhstan opened a new border crossing with China on Monday.\n", "utf-8")
+    assert Index.build(corpus_copy, index, thorough=False).added == ("new",)  # a new file changes its folder
+
+
+def test_a_skipped_file_is_named_once_to_the_commands_that_only_read(corpus_copy, tmp_path):
+    index = tmp_path / "index.sqlite"
+    (corpus_copy / "empty.md").write_bytes(b"")
+    (corpus_copy / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    first = Index.build(corpus_copy, index)
+    assert len(first.skipped) == len(first.newly_skipped) == 2
+    again = Index.build(corpus_copy, index, thorough=False)
+    assert len(again.skipped) == 2 and again.newly_skipped == ()
+    (corpus_copy / "empty.md").write_bytes(b"\x00 binary now")
+    changed = Index.build(corpus_copy, index, thorough=False)
+    assert [Path(s.path).name for s in changed.newly_skipped] == ["empty.md"]
+
+
+def test_a_damaged_index_is_found_by_make_too_when_the_file_changed_underneath(corpus_copy, tmp_path):
+    index = tmp_path / "index.sqlite"
+    Index.build(corpus_copy, index)
+    data = bytearray(index.read_bytes())
+    data[4096:8192] = b"\xa5" * 4096
+    index.write_bytes(bytes(data))
+    report = Index.build(corpus_copy, index, thorough=False)
+    assert "is corrupt" in report.rebuilt_because and len(report.added) == 5
+
+
+def test_documents_dated_in_a_span_are_those_a_digest_can_place(seed_index):
+    import datetime as dt
+
+    with Index(seed_index) as opened:
+        every = opened.documents()
+        for first, last in [(dt.date(2022, 10, 5), dt.date(2022, 10, 5)), (dt.date(2023, 1, 1), dt.date(2025, 4, 10))]:
+            dated = opened.documents(dated=(first, last))
+            expected = [
+                d for d in every
+                if d.source.date is None
+                or str(first)[: len(str(d.source.date))] <= str(d.source.date) <= str(last)[: len(str(d.source.date))]
+            ]
+            assert dated == expected and dated

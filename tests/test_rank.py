@@ -216,3 +216,16 @@ def test_the_shipped_model_weighs_what_duc_2006_says_matters():
     assert sentence["density"] > 0 and sentence["centrality"] > 0 and sentence["specificity"] > 0
     assert sentence["dangling"] < 0 and sentence["first_person"] < 0
     assert concept["document_share"] > 0 and concept["query_both"] > concept["query_one"] > 0
+
+
+def test_tfidf_is_sublinear_smoothed_and_unit_length():
+    """The weights scikit-learn's TfidfVectorizer(sublinear_tf=True) gives, worked by hand: idf is
+    ln((1 + n) / (1 + df)) + 1, tf is 1 + ln(count), each row of length one; stopwords count for nothing."""
+    from briefing.rank.base import tfidf
+
+    fitted = [("oil", "price"), ("oil", "oil", "export", "the"), ("grain",)]
+    vectors = tfidf(fitted, fitted[1:2]).toarray()[0]
+    idf_oil, idf_export = np.log(4 / 3) + 1, np.log(4 / 2) + 1
+    raw = np.array([idf_export, (1 + np.log(2)) * idf_oil])  # columns in term order: export, grain, oil, price
+    assert vectors[[0, 2]] == pytest.approx(raw / np.linalg.norm(raw))
+    assert vectors[[1, 3]].tolist() == [0.0, 0.0]

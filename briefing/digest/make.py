@@ -52,7 +52,7 @@ def make_digest(
     """
     folder = digests / window.name
     files = _file_names(topics, window)
-    placed, unplaced = place(index.documents(), window, digested)
+    placed, unplaced = place(index.documents(dated=(window.start, window.end) if window.by_date else None), window, digested)
     within = {p.document_id for p in placed}
     earlier = _earlier(folder)
     try:

@@ -142,7 +142,9 @@ def run(checked: Plan, hooks: Hooks = Hooks()) -> Outcome:
     wait = settings.lock_wait if request.wait is None else request.wait
     with record.held(digests, wait, hooks.say):
         skipped = _fetch(settings, hooks) if request.fetch else ()
-        hooks.indexed(Index.build(settings.corpus, settings.index, settings.max_file_bytes, settings.lock_wait, hooks.say))
+        hooks.indexed(
+            Index.build(settings.corpus, settings.index, settings.max_file_bytes, settings.lock_wait, hooks.say, thorough=False)
+        )
         kept = record.load(digests, settings.index)
         if request.since_last and kept.taken_from:
             hooks.say(f"Warning: there is no digest record at {record.path(digests)}; took it from {kept.taken_from}.")

@@ -44,11 +44,6 @@ def concept_features(
     candidates: Sequence[Candidate], documents: Iterable[Sequence[Sequence[str]]], query: Iterable[str]
 ) -> tuple[list[Concept], np.ndarray]:
     """The concepts the candidates use, in a fixed order, and a row of features for each."""
-    frequency: Counter[tuple[str, str]] = Counter()  # every bigram: only the concepts among them are read
-    total = 0
-    for sentences in documents:
-        frequency.update({pair for stems in sentences for pair in zip(stems, stems[1:])})
-        total += 1
     uses: Counter[Concept] = Counter()
     capitalised: Counter[Concept] = Counter()
     for candidate in candidates:
@@ -60,6 +55,11 @@ def concept_features(
             if pair in used:
                 uses[pair] += 1
                 capitalised[pair] += (upper[k] and k > 0) or upper[k + 1]
+    frequency: Counter[Concept] = Counter()  # documents using each concept: the other bigrams are never counted
+    total = 0
+    for sentences in documents:
+        frequency.update(uses.keys() & {pair for stems in sentences for pair in zip(stems, stems[1:])})
+        total += 1
     wanted = set(query) - stopword_stems()
     keys = sorted(uses)
     documents_using = np.array([frequency[c] for c in keys], dtype=float)

@@ -76,13 +76,17 @@ def _content(text: str) -> frozenset[str]:
     return frozenset(w for w in words(text) if w not in stopwords())
 
 
-def _adjacent(a: Candidate, b: Candidate) -> bool:
-    """One continues the other or is its lead-in: they complete each other, they do not repeat."""
-
-    def leans_on(x: Candidate, y: Candidate) -> bool:
-        return x.follows == y.id or y.id in _ids(x.lead_in)
-
-    return leans_on(a, b) or leans_on(b, a)
+def _adjacent_pairs(candidates: Sequence[Candidate]) -> set[tuple[int, int]]:
+    """Pairs (i < j) where one continues the other or leans on it: they complete each other, they
+    do not repeat. Found from each candidate's own links, not by testing every pair (a corpus of
+    wire copy has tens of thousands of same-fact pairs)."""
+    where = {c.id: k for k, c in enumerate(candidates)}
+    found = set()
+    for k, c in enumerate(candidates):
+        for target in (c.follows, *_ids(c.lead_in)):
+            if target is not None and target in where:
+                found.add((min(k, where[target]), max(k, where[target])))
+    return found
 
 
 def _incidence(rows: Sequence[frozenset[str]]):
@@ -101,7 +105,8 @@ def same_fact_pairs(candidates: Sequence[Candidate], space: Space, settings: Ran
     import scipy.sparse as sp
 
     close = sp.triu(space.similarity, k=1).tocoo()
-    pairs = {(int(i), int(j)) for i, j, v in zip(close.row, close.col, close.data) if v >= settings.duplicate}
+    same = close.data >= settings.duplicate
+    pairs = set(zip(close.row[same].tolist(), close.col[same].tolist()))
     figure_sets = [figures(c.sentence.text) for c in candidates]
     if any(figure_sets):
         numbers = _incidence(figure_sets)
@@ -116,7 +121,7 @@ def same_fact_pairs(candidates: Sequence[Candidate], space: Space, settings: Ran
             sizes = np.array([max(1, len(c)) for c in content_sets])
             similar = common / np.minimum(sizes[rows], sizes[cols]) >= settings.figure_overlap
             pairs.update(zip(rows[similar].tolist(), cols[similar].tolist()))
-    return sorted((i, j) for i, j in pairs if not _adjacent(candidates[i], candidates[j]))
+    return sorted(pairs - _adjacent_pairs(candidates))
 
 
 def clusters(candidates: Sequence[Candidate], space: Space, settings: RankSettings) -> list[int]:
