@@ -229,3 +229,33 @@ def test_tfidf_is_sublinear_smoothed_and_unit_length():
     raw = np.array([idf_export, (1 + np.log(2)) * idf_oil])  # columns in term order: export, grain, oil, price
     assert vectors[[0, 2]] == pytest.approx(raw / np.linalg.norm(raw))
     assert vectors[[1, 3]].tolist() == [0.0, 0.0]
+
+
+def test_a_lead_in_two_outlets_printed_is_shown_once(tmp_path):
+    """Two wire stories open on the same sentence, each followed by a different one that leans on it:
+    the shared sentence is printed once."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shared = "The ministry announced the figures at a press briefing on Tuesday morning."
+    stories = {
+        "b": ("Beta Wire", "These figures show uranium output reached twenty-one thousand tonnes in 2024."),
+        "c": ("Gamma Daily", "These figures confirm uranium shipments to China grew by forty percent over two years."),
+    }
+    for name, (outlet, lead_on) in stories.items():
+        (corpus / f"{name}.md").write_text(
+            f'+++\noutlet = "{outlet}"\ndate = "2025-03-02"\nkind = "report"\n+++\n\n{shared} {lead_on}\n', encoding="utf-8"
+        )
+    Index.build(corpus, tmp_path / "index.sqlite")
+    with Index(tmp_path / "index.sqlite") as index:
+        selection = summarise(index, topic_from_keywords("uranium"))
+    shown = [s.text for p in selection.chosen for s in (*p.lead_in, p.candidate.sentence)]
+    assert shown.count(shared) == 1, shown
+    assert any(p.reason == "it or its lead-in repeats a sentence already shown" for p in selection.rejected)
+
+
+def test_a_sequel_is_not_refused_for_a_lead_in_already_shown_before_it(briefs):
+    """'Therefore, we maintain very close contacts…' leans on 'This decision is because…', which is chosen:
+    it shows no lead-in of its own, so nothing of it repeats."""
+    therefore = [p for p in (*briefs["sanctions"].chosen, *briefs["sanctions"].rejected)
+                 if p.candidate.sentence.text.startswith("Therefore, we maintain very close contacts")]
+    assert therefore and not therefore[0].reason.startswith("its lead-in repeats"), therefore[0].reason

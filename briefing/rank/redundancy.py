@@ -184,6 +184,7 @@ def choose(
         reasons.update({i: "outside the pool of best-ranked sentences" for i in waiting if i not in pool})
         waiting = [i for i in waiting if i in pool]
     words = 0
+    said: set[str] = set()  # every sentence shown so far, lead-ins included, as text: two outlets can print one
     while waiting and len(picked) < settings.sentences and not (settings.words and words >= settings.words):
         usable = np.array([i not in unresolved or any(j in picked for j in lead_of[i]) for i in waiting])
         if not usable.any():
@@ -198,13 +199,19 @@ def choose(
         if label[i] in shown:
             reasons[i] = "already shown as the lead-in of a chosen sentence"
             continue
-        repeated = [j for j in lead_of[i] if j not in picked and label[j] in shown]
+        lead = _shown_lead(candidates[i], {ids[j] for j in picked})
+        repeated = [position[key] for key in _ids(lead) if key in position and label[position[key]] in shown]
         if repeated:
             reasons[i] = f"its lead-in repeats {_label(candidates[repeated[0]])}, already shown"
             continue
+        texts = [_said(s.text) for s in (*lead, candidates[i].sentence)]
+        if said.intersection(texts):
+            reasons[i] = "it or its lead-in repeats a sentence already shown"
+            continue
+        said.update(texts)
         redundancy[i] = closest[i]
         picked.append(i)
-        words += len(candidates[i].text.split())
+        words += sum(len(s.text.split()) for s in (*lead, candidates[i].sentence))
         if coverage is not None:
             coverage.take(i)
         closest = np.maximum(closest, space.similarity[:, [i]].toarray().ravel())
@@ -224,8 +231,6 @@ def choose(
     importance = sorted(picked, key=lambda i: (not alone[i], order(i)))
 
     def pick(i: int) -> Pick:
-        lead = candidates[i].lead_in
-        shown_from = max((k + 1 for k, key in enumerate(_ids(lead)) if key in chosen), default=0)
         return Pick(
             candidates[i],
             float(score[i]),
@@ -233,7 +238,7 @@ def choose(
             float(redundancy[i]),
             tuple(candidates[j] for j in heads.get(i, [i])),
             reasons[i],
-            lead[shown_from:],
+            _shown_lead(candidates[i], chosen),
             importance.index(i) + 1 if i in picked else 0,
         )
 
@@ -292,6 +297,17 @@ def _left(unresolved: bool, shown: bool) -> str:
     if unresolved:
         return "cannot stand alone: it leans on what it cannot bring, or a heading is run into it"
     return "below the cut"
+
+
+def _shown_lead(candidate: Candidate, chosen: set[tuple[str, int]]) -> tuple[Sentence, ...]:
+    """What of a candidate's lead-in a reader is shown: what follows the last chosen sentence in it
+    (that one, and what precedes it, stand before it already)."""
+    ids = _ids(candidate.lead_in)
+    return candidate.lead_in[max((k + 1 for k, key in enumerate(ids) if key in chosen), default=0) :]
+
+
+def _said(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _ids(sentences: Sequence[Sentence]) -> list[tuple[str, int]]:
