@@ -158,8 +158,7 @@ def _units(selection: Selection) -> list[_Draft]:
     groups: list[list[Pick]] = []
     for pick in selection.chosen:
         c = pick.candidate
-        leans = {c.follows, *((s.document_id, s.position) for s in c.lead_in)}
-        if groups and leans & chosen:
+        if groups and chosen.intersection(c.leans_on):
             groups[-1].append(pick)
         else:
             groups.append([pick])

@@ -180,6 +180,12 @@ class Candidate:
         return " ".join([*(s.text for s in self.lead_in), self.sentence.text])
 
     @property
+    def leans_on(self) -> tuple[tuple[str, int], ...]:
+        """The ids of the sentences it needs before it: the one it continues, then its lead-in, nearest first."""
+        lead = tuple((s.document_id, s.position) for s in reversed(self.lead_in))
+        return lead if self.follows is None else (self.follows, *lead)
+
+    @property
     def opening(self) -> Sentence:
         """The sentence a reader starts with."""
         return self.lead_in[0] if self.lead_in else self.sentence

@@ -83,8 +83,8 @@ def _adjacent_pairs(candidates: Sequence[Candidate]) -> set[tuple[int, int]]:
     where = {c.id: k for k, c in enumerate(candidates)}
     found = set()
     for k, c in enumerate(candidates):
-        for target in (c.follows, *_ids(c.lead_in)):
-            if target is not None and target in where:
+        for target in c.leans_on:
+            if target in where:
                 found.add((min(k, where[target]), max(k, where[target])))
     return found
 
@@ -275,7 +275,7 @@ def _brief_order(picked: list[int], candidates: Sequence[Candidate]) -> list[int
     def anchor(i: int) -> tuple[str, int] | None:
         """The chosen sentence this one must follow: the one it continues, or its lead-in."""
         c = candidates[i]
-        return next((key for key in (c.follows, *reversed(_ids(c.lead_in))) if key in chosen and key != c.id), None)
+        return next((key for key in c.leans_on if key in chosen and key != c.id), None)
 
     ordered: list[int] = []
 
