@@ -12,12 +12,17 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from enum import Enum
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import Settings
 from .errors import FileError, UsageError
 from .files import slug, sweep, write_atomically
 from .models import Brief, BuildReport, Selection, Topic
+
+if TYPE_CHECKING:
+    from .render.worker import Renderer
 
 
 class BriefFormat(str, Enum):
@@ -103,32 +108,54 @@ def _made(
     say: Callable[[str], None],
     indexed: Callable[[BuildReport], None],
 ) -> Iterator[MadeBrief]:
+    """Each topic's brief, in order; a page is laid out (on the renderer's worker) while the next
+    topic is chosen, and handed over once that one is."""
     from .index import Index
+    from .render.worker import Renderer
     from .summarise import NothingFound, SummarySettings, summarise
 
     issued = request.issued or dt.date.today()
-    indexed(Index.build(settings.corpus, settings.index, settings.max_file_bytes, settings.lock_wait, say, thorough=False))
     summary = SummarySettings(ranker=request.ranker)
     summary = replace(summary, rank=replace(summary.rank, sentences=request.sentences))
-    for topic in chosen:
-        try:
-            with Index(settings.index, settings.lock_wait) as opened:
-                selection = summarise(opened, topic, summary)
-        except NothingFound as exc:
-            if len(chosen) == 1:
-                raise
-            yield MadeBrief(topic, skipped=str(exc))
-            continue
-        written_as, target = output(request.format, request.out, settings.out, topic.name)
-        if written_as is BriefFormat.text:
-            yield MadeBrief(topic, written_as, selection=selection)
-            continue
-        brief, document, warnings = render(selection, written_as, issued, settings)
+    laid_out = output(request.format, request.out, settings.out, chosen[0].name)[0] in (BriefFormat.pdf, BriefFormat.html)
+    with Renderer(parallel=laid_out) as renderer:  # before the index's lock is taken: see Renderer
+        indexed(Index.build(settings.corpus, settings.index, settings.max_file_bytes, settings.lock_wait, say, thorough=False))
+        waiting: Callable[[], MadeBrief] | None = None
+        for topic in chosen:
+            try:
+                with Index(settings.index, settings.lock_wait) as opened:
+                    selection = summarise(opened, topic, summary)
+            except NothingFound as exc:
+                if len(chosen) == 1:
+                    raise
+                selection, skipped = None, str(exc)
+            if waiting is not None:
+                yield waiting()
+            if selection is None:
+                waiting = partial(MadeBrief, topic, skipped=skipped)
+            else:
+                waiting = _finishing(request, settings, topic, selection, issued, renderer)
+        if waiting is not None:
+            yield waiting()
+
+
+def _finishing(
+    request: BriefRequest, settings: Settings, topic: Topic, selection: Selection, issued: dt.date, renderer: Renderer
+) -> Callable[[], MadeBrief]:
+    """Start the topic's brief; the call returned waits for it, writes it and says what became of it."""
+    written_as, target = output(request.format, request.out, settings.out, topic.name)
+    if written_as is BriefFormat.text:
+        return partial(MadeBrief, topic, written_as, selection=selection)
+    rendering = render(selection, written_as, issued, settings, renderer)
+
+    def finish() -> MadeBrief:
+        brief, document, warnings = rendering()
         if str(target) == STDOUT:
-            yield MadeBrief(topic, written_as, None, selection, brief, document, warnings)
-            continue
+            return MadeBrief(topic, written_as, None, selection, brief, document, warnings)
         write(target, document)
-        yield MadeBrief(topic, written_as, target, selection, brief, warnings=warnings)
+        return MadeBrief(topic, written_as, target, selection, brief, warnings=warnings)
+
+    return finish
 
 
 def output(given: BriefFormat | None, out: str | None, folder: Path, topic: str) -> tuple[BriefFormat, Path]:
@@ -158,21 +185,24 @@ def is_folder(out: str) -> bool:
 
 
 def render(
-    selection: Selection, written_as: BriefFormat, issued: dt.date, settings: Settings
-) -> tuple[Brief, bytes | str, tuple[str, ...]]:
-    """The brief in a file format, and any warnings: PDF and HTML are the fitted page, Markdown and
-    JSON every chosen point."""
+    selection: Selection, written_as: BriefFormat, issued: dt.date, settings: Settings, renderer: Renderer
+) -> Callable[[], tuple[Brief, bytes | str, tuple[str, ...]]]:
+    """The brief in a file format, and any warnings, when the call returned is made: PDF and HTML
+    are the fitted page, laid out meanwhile by ``renderer``; Markdown and JSON every chosen point."""
     from .compose import compose
-    from .render.pdf import one_page
     from .render.text import json_document, markdown
 
     if written_as in (BriefFormat.pdf, BriefFormat.html):
-        rendered = one_page(selection, issued, settings.subject, stale_after=settings.stale_after_days)
-        document = rendered.pdf if written_as is BriefFormat.pdf else rendered.html
-        return rendered.brief, document, rendered.warnings
+        pending = renderer.submit(selection, issued, settings.subject, stale_after=settings.stale_after_days)
+
+        def page() -> tuple[Brief, bytes | str, tuple[str, ...]]:
+            rendered = pending.result()
+            return rendered.brief, rendered.pdf if written_as is BriefFormat.pdf else rendered.html, rendered.warnings
+
+        return page
     brief = compose(selection, issued, settings.subject, stale_after=settings.stale_after_days)
     document = markdown(brief) if written_as is BriefFormat.md else json_document(brief, selection)
-    return brief, document, ()
+    return lambda: (brief, document, ())
 
 
 def write(target: Path, document: bytes | str) -> None:

@@ -66,6 +66,20 @@ def test_one_topic_that_matches_nothing_fails_and_one_of_several_is_skipped(sett
     assert sorted(p.name for p in settings.out.iterdir()) == ["trade.md"]
 
 
+def test_pages_laid_out_while_the_next_topic_is_chosen_come_back_in_order(settings, tmp_path):
+    few = tmp_path / "few.toml"
+    few.write_text(
+        "[trade]\nkeywords = ['trade']\n[penguins]\nkeywords = ['penguins']\n[sanctions]\nkeywords = ['sanctions']\n",
+        encoding="utf-8",
+    )
+    made = list(make_briefs(BriefRequest(every=True, topics_file=few), settings))
+    assert [(m.topic.name, m.skipped is None) for m in made] == [("trade", True), ("penguins", False), ("sanctions", True)]
+    for m in (made[0], made[2]):
+        assert m.target == settings.out / f"{m.topic.name}.pdf" and len(PdfReader(m.target).pages) == 1
+        assert " ".join(m.brief.points[0].text.split()[:4]) in " ".join(pdf_text(m.target).split())
+    assert made[0].brief.points != made[2].brief.points
+
+
 def test_a_titled_brief_in_json_says_its_issue_date(settings, tmp_path):
     target = tmp_path / "russia.json"
     request = BriefRequest(keywords="Russia, Moscow", title=" Kazakhstan  and Russia ", out=str(target), issued=dt.date(2026, 11, 24))
