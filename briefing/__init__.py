@@ -12,36 +12,45 @@ The library API; the ``briefing`` command is a thin layer over it::
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib import import_module
 
-from .config import Settings, load_settings
-from .corpus import add as add_to_corpus
-from .errors import BriefingError, CorpusError, IndexDatabaseError, UsageError
-from .index import Index
-from .make import BriefFormat, BriefRequest, MadeBrief, make_briefs
-from .models import BuildReport, Document, DocumentSummary, Sentence, Source
+# Where each name of the API lives: imported when first asked for, so that the command, which
+# needs a few of them, does not pay for all (the index and ingestion alone cost ~0.1 s).
+_EXPORTS = {
+    "BriefFormat": "make",
+    "BriefRequest": "make",
+    "BriefingError": "errors",
+    "BuildReport": "models",
+    "CorpusError": "errors",
+    "Document": "models",
+    "DocumentSummary": "models",
+    "Index": "index",
+    "IndexDatabaseError": "errors",
+    "MadeBrief": "make",
+    "Sentence": "models",
+    "Settings": "config",
+    "Source": "models",
+    "UsageError": "errors",
+    "add_to_corpus": "corpus",
+    "load_settings": "config",
+    "make_briefs": "make",
+}
 
-try:
-    __version__ = version("briefing")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0+unknown"
 
-__all__ = [
-    "BriefFormat",
-    "BriefRequest",
-    "BriefingError",
-    "BuildReport",
-    "CorpusError",
-    "Document",
-    "DocumentSummary",
-    "Index",
-    "IndexDatabaseError",
-    "MadeBrief",
-    "Sentence",
-    "Settings",
-    "Source",
-    "UsageError",
-    "add_to_corpus",
-    "load_settings",
-    "make_briefs",
-]
+def __getattr__(name: str):
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("briefing")
+        except PackageNotFoundError:  # running from a source tree that was not installed
+            found = "0+unknown"
+    elif name in _EXPORTS:
+        found = getattr(import_module(f".{_EXPORTS[name]}", __name__), "add" if name == "add_to_corpus" else name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = found
+    return found
+
+
+__all__ = sorted(_EXPORTS)

@@ -24,8 +24,7 @@ from pathlib import Path
 from types import NoneType, UnionType
 
 from .errors import FileError, UsageError
-from .files import LOCK_WAIT, MAX_SETTINGS_BYTES, read_limited
-from .ingest.loaders import MAX_FILE_BYTES
+from .files import LOCK_WAIT, MAX_FILE_BYTES, MAX_SETTINGS_BYTES, read_limited
 
 CONFIG_FILE = Path("briefing.toml")
 SETTINGS_FILE: ContextVar[Path | None] = ContextVar("settings_file", default=None)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .errors import BusyError, FileError
 
+MAX_FILE_BYTES = 5 * 1024 * 1024  # a corpus file, a digest's record: anything longer is refused unread
 MAX_SETTINGS_BYTES = 1024 * 1024  # briefing.toml, topics.toml: settings, never this long
 LOCK_WAIT = 60.0  # seconds a command waits for another briefing process to finish writing
 # What a run of ours writes before renaming it into place: hidden, named with its process id.

@@ -110,15 +110,16 @@ def _made(
 ) -> Iterator[MadeBrief]:
     """Each topic's brief, in order; a page is laid out (on the renderer's worker) while the next
     topic is chosen, and handed over once that one is."""
-    from .index import Index
     from .render.worker import Renderer
-    from .summarise import NothingFound, SummarySettings, summarise
 
-    issued = request.issued or dt.date.today()
-    summary = SummarySettings(ranker=request.ranker)
-    summary = replace(summary, rank=replace(summary.rank, sentences=request.sentences))
     laid_out = output(request.format, request.out, settings.out, chosen[0].name)[0] in (BriefFormat.pdf, BriefFormat.html)
-    with Renderer(parallel=laid_out) as renderer:  # before the index's lock is taken: see Renderer
+    with Renderer(parallel=laid_out) as renderer:  # first: before the index's lock, and sooner is faster
+        from .index import Index
+        from .summarise import NothingFound, SummarySettings, summarise
+
+        issued = request.issued or dt.date.today()
+        summary = SummarySettings(ranker=request.ranker)
+        summary = replace(summary, rank=replace(summary.rank, sentences=request.sentences))
         indexed(Index.build(settings.corpus, settings.index, settings.max_file_bytes, settings.lock_wait, say, thorough=False))
         waiting: Callable[[], MadeBrief] | None = None
         for topic in chosen:

@@ -18,11 +18,10 @@ from pathlib import Path
 
 from ..dates import parse_date
 from ..errors import BriefingError, FileError
-from ..files import read_limited
+from ..files import MAX_FILE_BYTES, read_limited
 from ..models import KINDS, Source
 
 SUFFIXES = (".md", ".txt", ".html", ".htm")
-MAX_FILE_BYTES = 5 * 1024 * 1024
 _LEGACY_ENCODINGS = ("cp1252",)
 _BOMS = (  # longest first: a UTF-32 mark begins like a UTF-16 one
     (b"\xff\xfe\x00\x00", "utf-32-le"),

@@ -15,9 +15,10 @@ import multiprocessing
 import sys
 from contextlib import suppress
 from multiprocessing.connection import Connection
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
-from .pdf import Rendered, _weasyprint, one_page
+if TYPE_CHECKING:  # the parent imports the renderer only if it lays a brief out itself
+    from .pdf import Rendered
 
 
 class Pending:
@@ -36,7 +37,11 @@ class Pending:
 
     def result(self) -> Rendered:
         self.collect()
-        return self._rendered or one_page(*self._arguments, **self._options)
+        if self._rendered is not None:
+            return self._rendered
+        from .pdf import one_page
+
+        return one_page(*self._arguments, **self._options)
 
 
 class Renderer:
@@ -108,6 +113,8 @@ class Renderer:
 def _serve(connection: Connection, parents_end: Connection) -> None:
     """The worker: import WeasyPrint now, then lay out what is sent until the parent hangs up.
     Whatever fails here is answered None, to be done again (and raised) in the parent."""
+    from .pdf import _weasyprint, one_page
+
     parents_end.close()
     with suppress(Exception):  # the parent meets it again, and reports it
         _weasyprint()
