@@ -99,14 +99,12 @@ def _incidence(rows: Sequence[frozenset[str]]):
     return sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(rows), max(1, len(columns))))
 
 
-def same_fact_pairs(candidates: Sequence[Candidate], space: Space, settings: RankSettings) -> list[tuple[int, int]]:
+def same_fact_pairs(candidates: Sequence[Candidate], space: Space, settings: RankSettings) -> set[tuple[int, int]]:
     """Pairs (i < j) that tell the same fact: a cosine of ``duplicate`` or more, or the same
     figures (at least half of the smaller set shared) and ``figure_overlap`` of content words."""
     import scipy.sparse as sp
 
-    close = sp.triu(space.similarity, k=1).tocoo()
-    same = close.data >= settings.duplicate
-    pairs = set(zip(close.row[same].tolist(), close.col[same].tolist()))
+    pairs = set(space.close(settings.duplicate))
     figure_sets = [figures(c.sentence.text) for c in candidates]
     if any(figure_sets):
         numbers = _incidence(figure_sets)
@@ -121,11 +119,12 @@ def same_fact_pairs(candidates: Sequence[Candidate], space: Space, settings: Ran
             sizes = np.array([max(1, len(c)) for c in content_sets])
             similar = common / np.minimum(sizes[rows], sizes[cols]) >= settings.figure_overlap
             pairs.update(zip(rows[similar].tolist(), cols[similar].tolist()))
-    return sorted(pairs - _adjacent_pairs(candidates))
+    return pairs - _adjacent_pairs(candidates)
 
 
 def clusters(candidates: Sequence[Candidate], space: Space, settings: RankSettings) -> list[int]:
-    """A cluster label per candidate (the smallest member index): single-link over same-fact pairs."""
+    """A cluster label per candidate (the smallest member index): single-link over same-fact pairs,
+    taken in any order (a root is always its set's smallest member, whatever the order of merging)."""
     parent = list(range(len(candidates)))
 
     def root(i: int) -> int:
@@ -214,7 +213,7 @@ def choose(
         words += sum(len(s.text.split()) for s in (*lead, candidates[i].sentence))
         if coverage is not None:
             coverage.take(i)
-        closest = np.maximum(closest, space.similarity[:, [i]].toarray().ravel())
+        closest = np.maximum(closest, space.row(i))
         shown.update(label[j] for j in (i, *lead_of[i]))
     reasons.update({i: _left(i in unresolved, label[i] in shown) for i in waiting})
     for head, group in heads.items():
