@@ -278,28 +278,37 @@ class Index:
 
     def neighbours(self, ids: list[tuple[str, int]], offset: int) -> dict[tuple[str, int], tuple[Sentence, tuple[str, ...]]]:
         """For each sentence id, the sentence ``offset`` places away in the same paragraph, if any."""
-        found = {}
-        for doc_id, position in ids:
-            for row in self._rows(
-                f"SELECT {_SENTENCE_COLUMNS}, n.stems FROM sentences n"
-                " JOIN sentences s ON s.document_id = n.document_id AND s.paragraph = n.paragraph"
-                " WHERE s.document_id = ? AND s.position = ? AND n.position = ?",
-                (doc_id, position, position + offset),
-            ):
-                found[(doc_id, position)] = (_sentence(row[:8]), tuple(row[8].split()))
-        return found
+        found = self._around(
+            ids,
+            " JOIN sentences s ON s.document_id = w.value ->> 0 AND s.position = w.value ->> 1"
+            " JOIN sentences n ON n.document_id = s.document_id AND n.paragraph = s.paragraph"
+            " AND n.position = s.position + ?",
+            offset,
+        )
+        return {key: rows[0] for key, rows in found.items()}
 
     def preceding(self, ids: list[tuple[str, int]], count: int) -> dict[tuple[str, int], list[tuple[Sentence, tuple[str, ...]]]]:
         """For each sentence id, up to ``count`` rows printed right before it, in any paragraph, in order."""
+        return self._around(
+            ids,
+            " JOIN sentences n ON n.document_id = w.value ->> 0"
+            " AND n.position >= (w.value ->> 1) - ? AND n.position < w.value ->> 1",
+            count,
+        )
+
+    def _around(
+        self, ids: list[tuple[str, int]], join: str, parameter: int
+    ) -> dict[tuple[str, int], list[tuple[Sentence, tuple[str, ...]]]]:
+        """The sentences ``join`` relates to each id (``w.value``: [document id, position]), in the
+        order of ``ids`` then of position: one query for all the ids, given as one JSON array,
+        rather than one query each (2,300 of them cost a 100k corpus's brief 0.2 s)."""
+        rows = self._rows(
+            f"SELECT w.key, {_SENTENCE_COLUMNS}, n.stems FROM json_each(?) w{join} ORDER BY w.key, n.position",
+            (json.dumps(ids), parameter),
+        )
         found: dict[tuple[str, int], list[tuple[Sentence, tuple[str, ...]]]] = {}
-        for doc_id, position in ids:
-            rows = self._rows(
-                f"SELECT {_SENTENCE_COLUMNS}, n.stems FROM sentences n"
-                " WHERE n.document_id = ? AND n.position >= ? AND n.position < ? ORDER BY n.position",
-                (doc_id, position - count, position),
-            )
-            if rows:
-                found[(doc_id, position)] = [(_sentence(row[:8]), tuple(row[8].split())) for row in rows]
+        for row in rows:
+            found.setdefault(tuple(ids[row[0]]), []).append((_sentence(row[1:9]), tuple(row[9].split())))
         return found
 
     def mentions(self, phrase: str, limit: int = 50) -> list[str]:
