@@ -49,6 +49,7 @@ _POINTING_BACK = re.compile(
 @dataclass(frozen=True)
 class SelectSettings:
     limit: int = 2000  # most candidates taken from the index
+    background: int = 400  # documents read whole to weigh words against; the rest lend their candidates
     bm25_share: float = 0.3  # weight of BM25 against keyword density in relevance
 
 
