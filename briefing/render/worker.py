@@ -14,10 +14,12 @@ from __future__ import annotations
 import multiprocessing
 import sys
 from contextlib import suppress
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Self
 
 if TYPE_CHECKING:  # the parent imports the renderer only if it lays a brief out itself
+    from ..models import Selection
     from .pdf import Rendered
 
 
@@ -69,10 +71,13 @@ class Renderer:
         """The worker's process id, while there is one."""
         return self._process.pid if self._process is not None else None
 
-    def submit(self, *arguments, **options) -> Pending:
+    def submit(self, selection: Selection, *arguments, **options) -> Pending:
+        """Lay out ``one_page(selection, *arguments, **options)``. The worker is sent only the picks
+        a page shows: what was turned down (thousands of candidates on a large corpus, 0.1 s to
+        pickle) is left here."""
         if self._pending is not None:
             self._pending.collect()
-        self._pending = Pending(self, arguments, options)
+        self._pending = Pending(self, (replace(selection, rejected=()), *arguments), options)
         return self._pending
 
     def _send(self, arguments: tuple, options: dict) -> bool:
