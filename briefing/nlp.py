@@ -51,6 +51,13 @@ def _punkt():
     return PunktSentenceTokenizer(params)
 
 
+def preload() -> None:
+    """Load the sentence splitter and the stemmer now, so that processes forked after share them:
+    each would otherwise import NLTK itself (with scipy.stats, a second of CPU in every worker)."""
+    _punkt()
+    _stemmer()
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences of one paragraph.
 

@@ -135,6 +135,7 @@ _BOILERPLATE_WORDS = (
     "download", "advertise", "contact us", "hear what", "contain", "commission", "compensation",
 )
 _FOLDED = _CONFUSABLES | str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
+_FOLDABLE = re.compile(f"[{''.join(map(chr, _FOLDED))}]")  # translate looks up every character: 3 us a line
 _LETTERS = re.compile(r"[^\W\d_]+")
 _LOOK_ALIKE = re.compile(f"[{''.join(map(chr, _CONFUSABLES))}]")
 
@@ -229,8 +230,11 @@ def _markdown_line(raw: str) -> _Line:
 
 
 def strip_inline(text: str) -> str:
-    """Markdown's inline marks off: links to their text, strong emphasis to its words."""
-    return _MD_STRONG.sub(r"\2", _MD_LINK.sub(r"\1", text))
+    """Markdown's inline marks off: links to their text, strong emphasis to its words (each looked
+    for only in text that holds its mark: most has none)."""
+    if "](" in text:
+        text = _MD_LINK.sub(r"\1", text)
+    return _MD_STRONG.sub(r"\2", text) if "**" in text or "__" in text else text
 
 
 def _ends_sentence(text: str) -> bool:
@@ -358,7 +362,7 @@ def _unpunctuated_heading(value: str) -> bool:
 
 def boilerplate_sentence(sentence: str) -> bool:
     """A sentence of the page's fine print or a call to the reader, wherever it stands."""
-    folded = sentence.translate(_FOLDED).lower()
+    folded = (sentence.translate(_FOLDED) if _FOLDABLE.search(sentence) else sentence).lower()
     return any(word in folded for word in _BOILERPLATE_WORDS) and bool(_BOILERPLATE.search(skeleton(sentence)))
 
 
