@@ -382,7 +382,9 @@ def _disguised(value: str) -> bool:
     """Words written with look-alike letters of another script ("Соntасt" with Cyrillic о, а, с):
     spam hides from filters that way; an article never does. A line without any look-alike (nearly
     every one) is passed without taking it apart into words."""
-    return bool(_LOOK_ALIKE.search(value)) and any(_looks_latin(word) for word in _LETTERS.findall(value) if not word.isascii())
+    if not _LOOK_ALIKE.search(value):
+        return False
+    return any(_looks_latin(word) for word in _LETTERS.findall(value) if not word.isascii())
 
 
 def _chrome_before_the_article(value: str) -> bool:
