@@ -34,6 +34,7 @@ _GLUED_SENTENCE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
 _RUNS_ON = re.compile(r"[\W_]*[a-z]+\b(?![’'\w]*[A-Z])")  # a span that starts in lower case...
 _CUT_TOO_SOON = re.compile(r"(?:[!?][”’\"']|\.\s\.\s\.|…)\s*$")  # ...after "a-ha!”" or ". . ."
 _CJK_STOPS, _CJK_OPEN, _CJK_CLOSE = "。！？", "「『（", "」』）"
+_CJK_MARK = re.compile(f"[{_CJK_STOPS}{_CJK_OPEN}{_CJK_CLOSE}]")
 _WORDY = re.compile(r"\w")
 _VISIBLE = re.compile(r"\S")
 _SENTENCE_END = re.compile(r"[.!?。！？][\"'”’»)\]」』）]*\s+")
@@ -48,6 +49,13 @@ def _punkt():
     params = PunktParameters()
     params.abbrev_types = set(NEWS_ABBREVIATIONS)
     return PunktSentenceTokenizer(params)
+
+
+def preload() -> None:
+    """Load the sentence splitter and the stemmer now, so that processes forked after share them:
+    each would otherwise import NLTK itself (with scipy.stats, a second of CPU in every worker)."""
+    _punkt()
+    _stemmer()
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -105,7 +113,10 @@ def _cut(text: str, start: int, stop: int) -> int:
 def _cjk_cuts(text: str, start: int, end: int, depth: int = 0) -> tuple[list[int], int]:
     """Where Chinese and Japanese sentences end: after 。！？ outside 「…」, or after a closing
     bracket that ends a sentence, unless a particle follows (「…。」と述べた is one sentence).
-    ``depth`` is how deep in brackets ``start`` is; returned too, where the scan ended."""
+    ``depth`` is how deep in brackets ``start`` is; returned too, where the scan ended. Text
+    without those marks (nearly all) is passed at once, not looked at a character at a time."""
+    if not _CJK_MARK.search(text, start, end - 1):
+        return [], depth
     cuts = []
     for at in range(start, end - 1):
         mark, following = text[at], text[at + 1]

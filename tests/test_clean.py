@@ -298,6 +298,24 @@ def test_boilerplate_sentences_inside_a_paragraph_never_reach_the_index():
     assert kept == [LEAD, PROSE[2]]
 
 
+def test_the_boilerplate_words_are_looked_for_as_the_pattern_matches_case():
+    """Its words are looked for before the pattern is run: every character the pattern's IGNORECASE
+    takes for an ASCII letter must fold to that letter, or a sentence it catches would be let through."""
+    import re
+    import sys
+
+    from briefing.ingest.clean import _BOILERPLATE, _FOLDED, boilerplate_sentence
+
+    matching = re.findall("[a-z]", "".join(map(chr, range(sys.maxunicode + 1))), re.IGNORECASE)
+    for char in matching:  # "K" (Kelvin sign), "İ", "ı", "ſ" besides the ASCII letters
+        (ascii,) = [a for a in "abcdefghijklmnopqrstuvwxyz" if re.fullmatch(a, char, re.IGNORECASE)]
+        assert char.translate(_FOLDED).lower() == ascii, char
+    for sentence in ("Subſcribe now for more.", "SUBSCRİBE NOW", "Never mıss a story.", "All Rights Reserved.",
+                     "© 2024 Example Media", "We may earn a commission when you buy.", "The talks resumed."):
+        assert boilerplate_sentence(sentence) == bool(_BOILERPLATE.search(sentence)), sentence
+    assert boilerplate_sentence("Subſcribe now for more.") and not boilerplate_sentence("The talks resumed.")
+
+
 def test_a_contact_line_in_look_alike_letters_is_dropped():
     disguised = "Соntасt uѕ аt marketing@example.com оr саll uѕ аt 501-601-0315 fоr аdvеrtіѕіng расkаgеѕ tоdау."
     result = clean(f"{LEAD}\n\n{disguised}\n")

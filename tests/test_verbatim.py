@@ -114,3 +114,28 @@ def test_a_sentence_among_many_like_it_is_re_taken_from_its_own_place():
     own = Original(" ".join(f"The minister said that the plan would work well in the end, officials said in {i}." for i in range(2000)))
     retaken = own.retake("The minister said that the plan would work in the end, officials said in 1999.")
     assert retaken == "The minister said that the plan would work well in the end, officials said in 1999."
+
+
+def test_whitespace_is_collapsed_as_the_patterns_did():
+    """``_collapse`` splits on whitespace where it once substituted patterns: the same text for any mix
+    of spaces, breaks, invisible characters and words."""
+    import random
+    import re
+    import sys
+
+    from briefing.ingest.verbatim import BREAK, _collapse
+
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    spaces = re.findall(r"\s", every)
+    assert spaces == [char for char in every if char.isspace()]
+
+    def by_patterns(text: str) -> str:
+        text = re.sub("[\u00ad\u200b\u200c\u200d\u2060\ufeff]", "", text)
+        text = re.sub(rf"\s*{BREAK}[\s{BREAK}]*", BREAK, re.sub(rf"[^\S{BREAK}]+", " ", text))
+        return text.strip(f" {BREAK}")
+
+    alphabet = [*spaces, *[BREAK, "\u00ad", "\u200b", "a", "’", "b"] * 4]
+    chance = random.Random(14)
+    for _ in range(20_000):
+        text = "".join(chance.choice(alphabet) for _ in range(chance.randint(0, 10)))
+        assert _collapse(text) == by_patterns(text), repr(text)
