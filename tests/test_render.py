@@ -11,12 +11,12 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
+from briefing.compose import compose
 from briefing.index import Index
 from briefing.rank.base import RankSettings
-from briefing.render.html import render_html
-from briefing.render.pdf import fetcher, one_page
+from briefing.render.html import TEMPLATES, render_html
+from briefing.render.pdf import _measure, _renderer, fetcher, fit, one_page
 from briefing.render.text import json_document, markdown
-from briefing.compose import compose
 from briefing.summarise import SummarySettings, summarise
 from briefing.topics import load_topics, topic_from_keywords
 
@@ -27,9 +27,6 @@ ISSUED = dt.date(2026, 11, 24)
 
 
 def pdf_of(html: str) -> bytes:
-    from briefing.render.html import TEMPLATES
-    from briefing.render.pdf import _renderer
-
     return _renderer(TEMPLATES)(html).write_pdf()
 TOPICS = load_topics(PROJECT / "topics.toml")
 TRAPS = [mark.args for mark in test_no_trap_reaches_the_index.pytestmark if mark.name == "parametrize"][0][1]
@@ -239,9 +236,10 @@ def test_enormous_points_still_give_one_page(tmp_path):
     assert result.brief.points and result.brief.left_out
 
 
-def test_notes_for_corroborating_sources_never_cost_a_point(tmp_path):
-    """Four outlets tell each fact in their own words: listing each one's note would
-    crowd the points out of the page, so the sources are counted instead when that shows more."""
+@pytest.fixture(scope="module")
+def corroborated(tmp_path_factory):
+    """A selection where four outlets tell each fact in their own words."""
+    tmp_path = tmp_path_factory.mktemp("corroborated")
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     facts = [
@@ -272,23 +270,65 @@ def test_notes_for_corroborating_sources_never_cost_a_point(tmp_path):
         )
     Index.build(corpus, tmp_path / "index.sqlite")
     with Index(tmp_path / "index.sqlite") as index:
-        selection = summarise(index, topic_from_keywords("water, glacier"), SummarySettings(rank=RankSettings(sentences=60)))
+        return summarise(index, topic_from_keywords("water, glacier"), SummarySettings(rank=RankSettings(sentences=60)))
+
+
+def test_notes_for_corroborating_sources_never_cost_a_point(corroborated):
+    """Four outlets tell each fact in their own words: listing each one's note would
+    crowd the points out of the page, so the sources are counted instead when that shows more."""
+    selection = corroborated
     result = one_page(selection, ISSUED)
     assert len(PdfReader(io.BytesIO(result.pdf)).pages) == 1
-    from briefing.render.pdf import _renderer, fit
-    from briefing.render.html import TEMPLATES
-
-    render = _renderer(TEMPLATES)
-
-    def layout(brief, measure):
-        html = render_html(brief, measure=measure)
-        return html, render(html)
-
     listed, _, _ = fit(lambda leave_out: compose(selection, ISSUED, None, frozenset(leave_out), also_notes=3), layout)
     counted, _, _ = fit(lambda leave_out: compose(selection, ISSUED, None, frozenset(leave_out), also_notes=0), layout)
     assert len(counted.points) > len(listed.points)  # the notes would have crowded points out
     assert len(result.brief.points) == len(counted.points) and all(p.more == 3 for p in result.brief.points)
     assert "also reported by 3 more sources" in words(PdfReader(io.BytesIO(result.pdf)).pages[0].extract_text())
+
+
+def layout(brief, measure=False, counted=None):
+    """One real WeasyPrint layout of a brief, as ``one_page`` makes them."""
+    html = render_html(brief, measure=measure, counted=counted)
+    return html, _renderer(TEMPLATES)(html)
+
+
+def test_the_counted_variant_is_measured_in_the_same_layout_as_well_as_on_its_own(corroborated):
+    """The tall page lays the points that list other sources out a second time with those sources
+    counted, with the heading and method line that variant has: what that gives adds up to what
+    laying the counted brief out on its own measures."""
+    def brief_of(also_notes):
+        return lambda leave_out: compose(corroborated, ISSUED, None, frozenset(leave_out), also_notes=also_notes)
+
+    listed, counted = _measure(brief_of(3), layout, brief_of(0))
+    alone, _ = _measure(brief_of(0), layout)
+    assert listed.cut and counted is not None and counted.cut == alone.cut
+    assert counted.sizes.end == pytest.approx(alone.sizes.end, abs=0.01)
+    assert counted.sizes.points == pytest.approx(alone.sizes.points, abs=0.01)
+    assert counted.sizes.sections == pytest.approx(alone.sizes.sections, abs=0.01)
+
+
+def test_a_long_brief_is_measured_once_and_laid_out_once_on_a4(seed_index, monkeypatch):
+    """The tall page measures what A4 lays out, so the cut it gives is the page: no second A4
+    layout to drop a point, none to try one back."""
+    made = []
+
+    def counting(templates, relative_links=False):
+        render = _renderer(templates, relative_links)
+        return lambda html: made.append("tall" if 'class="measure"' in html else "A4") or render(html)
+
+    monkeypatch.setattr("briefing.render.pdf._renderer", counting)
+    with Index(seed_index) as index:
+        selection = summarise(index, TOPICS["eu-relations"], SummarySettings(rank=RankSettings(sentences=60)))
+    result = one_page(selection, ISSUED, "Kazakhstan")
+    assert result.brief.left_out and len(PdfReader(io.BytesIO(result.pdf)).pages) == 1
+    assert made == ["tall", "A4"]
+
+
+def test_the_notes_are_at_the_foot_in_the_order_of_their_first_call(rendered, text):
+    cited = list(dict.fromkeys(n for p in rendered.brief.points for n in (*p.notes, *p.also)))
+    outlets = {n.number: n.source.outlet for n in rendered.brief.notes}
+    where = [text.index(f"{n} {outlets[n]}") for n in cited]
+    assert where == sorted(where) and where[0] > text.index(words(rendered.brief.method))
 
 
 def test_footnote_calls_are_links_with_room_to_click(pdf):

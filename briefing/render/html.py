@@ -84,16 +84,18 @@ def _template(name: str, templates: Path):
         raise RenderError(f"the templates in {templates} cannot be used: {exc}") from exc
 
 
-def render_html(brief: Brief, measure: bool = False, templates: Path = TEMPLATES) -> str:
+def render_html(
+    brief: Brief, measure: bool = False, templates: Path = TEMPLATES, counted: Brief | None = None
+) -> str:
     """Print HTML of a brief, its stylesheet inline so the file stands alone; ``measure`` lays
-    it out on one very tall page to measure it."""
-    first_citation: dict[int, tuple[str, int]] = {}
-    for point in brief.points:
-        for n in (*point.notes, *point.also):
-            first_citation.setdefault(n, point.key)
+    it out on one very tall page to measure it, with the heading, the points that list other
+    sources and the method line of ``counted`` (the brief with those sources counted) below it, to
+    measure that variant too. The notes are one footnote, in the order of their first call:
+    WeasyPrint lays the footnote area out again with every footnote added."""
+    cited = dict.fromkeys(n for point in brief.points for n in (*point.notes, *point.also))
     template, css = _template("brief.html.j2", templates)
     return template.render(
-        brief=brief, notes={n.number: n for n in brief.notes}, first_citation=first_citation, measure=measure, css=css
+        brief=brief, notes={n.number: n for n in brief.notes}, cited=cited, measure=measure, css=css, counted=counted
     )
 
 

@@ -1,14 +1,14 @@
 """The brief as a one-page, tagged PDF (WeasyPrint).
 
-One page, always: the brief is laid out once on a very tall page, where the boxes of every
-point and note can be measured (the notes as a plain list: as footnotes, WeasyPrint lays the
-note area out again with every note, which made measuring cost as much as a page); the
-lowest-ranked points are left out until the rest fits an A4 page, shorter ones below them are
-taken back into the room that leaves, and one A4 render checks it (dropping one more if a line
-broke differently). The estimate errs on the safe side, so when points were left out, one last
-render tries the best of them back, unless the room left on the page shows it cannot fit. A
-brief that clearly fits (estimated from its length) is laid out once, on A4, and not measured. WeasyPrint fetches whatever URL it meets, so the fetcher serves files of the
-template folder and nothing else: corpus text can name ``file:///etc/passwd`` all it likes.
+One page, always, in two layouts when points must go: the brief is laid out once on a very tall
+page, where the boxes of every point and note are measured (the notes as a plain list), and, when
+some points cite other sources as notes, the same points with those sources counted instead; the
+lowest-ranked points are left out until the rest fits an A4 page, shorter ones below them are taken
+back into the room that leaves, and the A4 render of that cut is the page (leaving out one more only
+if a line broke differently, trying one back only if the page shows room for it). A brief that fits
+(estimated from its length) is laid out once, on A4, and not measured. WeasyPrint fetches whatever URL
+it meets, so the fetcher serves files of the template folder and nothing else: corpus text can name
+``file:///etc/passwd`` all it likes.
 """
 
 from __future__ import annotations
@@ -32,16 +32,16 @@ PAGE_MARGINS = (0 + 15) * PX_PER_MM  # top + bottom, as templates/brief.css sets
 FOOTNOTE_AREA = (6 + 4 + 0.5) * 96 / 72  # margin, padding and rule above the notes, in px
 POINT_GAP = 1.6 * PX_PER_MM  # li margin-bottom in brief.css
 SECTION_GAP = 3 * PX_PER_MM  # section margin-bottom in brief.css
-SAFETY = 2.0  # px
+SAFETY = 0.01  # px: the tall page measures what A4 lays out to a hundredth of a pixel
 
 
 # How far (px) a brief's content runs past an A4 page, estimated without laying it out: a least-squares
 # fit over 60 briefs (the seed corpus and a 1k news corpus; largest error 57 px) on the characters of
 # its points and of its notes, and how many points, notes and sections it has. It only chooses which
-# layout comes first, never what the page holds: a brief estimated to fit with CLEAR_ROOM to spare is
-# laid out on A4 at once, anything else is measured first.
+# layout comes first, never what the page holds: a brief estimated to fit is laid out on A4 at once
+# (one that then runs over costs one A4 layout more, its notes being one footnote), anything else is
+# measured first.
 OVERFLOW_ESTIMATE = (0.125, 0.111, 20.5, 1.98, 55.1, -848.0)
-CLEAR_ROOM = 100.0
 
 
 @dataclass(frozen=True)
@@ -111,13 +111,13 @@ def one_page(
     stale_after: int = STALE_AFTER_DAYS,
 ) -> Rendered:
     """The selection's brief, cut to one A4 page, as HTML and PDF. When points had to be left out,
-    a fit that counts the other sources of each fact instead of giving each a note is tried too,
-    and kept if it shows more points: notes must not crowd out the points they support."""
+    a fit that counts the other sources of each fact instead of giving each a note is measured in
+    the same layout, and kept if it shows more points: notes must not crowd out the points they support."""
     render = _renderer(templates)
     warnings = tuple(f"font missing, using DejaVu instead: {m}" for m in missing_fonts())
 
-    def layout(brief: Brief, measure: bool):
-        html = render_html(brief, measure=measure, templates=templates)
+    def layout(brief: Brief, measure: bool = False, counted: Brief | None = None):
+        html = render_html(brief, measure=measure, templates=templates, counted=counted)
         return html, render(html)
 
     def brief_of(also_notes: int):
@@ -126,93 +126,138 @@ def one_page(
         )
 
     whole = brief_of(ALSO_NOTES)(())
-    if _estimated_overflow(whole) < -CLEAR_ROOM:  # the common case: one A4 layout, nothing to measure
-        html, document = layout(whole, measure=False)
+    if _estimated_overflow(whole) < 0:  # one A4 layout, nothing to measure
+        html, document = layout(whole)
         if len(document.pages) == 1:
             return Rendered(whole, html, document.write_pdf(pdf_variant="pdf/ua-1"), warnings)
-    listed = _measure(brief_of(ALSO_NOTES), layout)
-    counted = _measure(brief_of(0), layout) if listed.cut and listed.cites_also() else None
-    gain = counted.kept - listed.kept if counted is not None else 0
-    if counted is None or gain < 2:
+    listed, counted = _measure(brief_of(ALSO_NOTES), layout, brief_of(0))
+    if counted is not None and counted.kept > listed.kept:
+        brief, html, document = _finish(counted, brief_of(0), layout)
+    else:
         brief, html, document = _finish(listed, brief_of(ALSO_NOTES), layout)
-    if counted is not None and (gain >= 2 or (gain >= 0 and brief.left_out and any(p.also for p in brief.points))):
-        other = _finish(counted, brief_of(0), layout)
-        if gain >= 2 or len(other[0].points) > len(brief.points):
-            brief, html, document = other
     return Rendered(brief, html, document.write_pdf(pdf_variant="pdf/ua-1"), warnings)
 
 
 @dataclass(frozen=True)
+class Sizes:
+    """What each part of a brief takes on the page (px), measured on the tall page: the box of each
+    point (by rank) and section, each note's slot (by document) and where the flow ends."""
+
+    points: dict[int, float]
+    sections: dict[str, float]
+    notes: dict[str, float]
+    end: float
+
+
+@dataclass(frozen=True)
 class Measured:
-    """A brief laid out on the tall page: what is left out before it (when even that page was too
-    short), its anchors, and what the estimate leaves out to fit A4."""
+    """A brief measured on the tall page: what is left out before it (when even that page was too
+    short), its sizes, and the points it leaves out to fit A4."""
 
     full: Brief
     before: tuple[tuple[str, int], ...]
-    anchors: dict[str, tuple[float, float, float, float]]
+    sizes: Sizes
     cut: tuple[tuple[str, int], ...]
 
     @property
     def kept(self) -> int:
         return len(self.full.points) - len(self.cut)
 
-    def cites_also(self) -> bool:
-        """Whether a point the estimate keeps cites other sources as "also reported in" notes."""
-        return any(p.also for p in self.full.points if p.key not in self.cut)
-
 
 def fit(brief_of, layout):
     """The brief (``brief_of(leave_out)``) with as many points as one A4 page holds, its HTML
-    and its laid-out document; ``layout(brief, measure)`` renders one."""
-    return _finish(_measure(brief_of, layout), brief_of, layout)
+    and its laid-out document; ``layout(brief, measure, counted)`` renders one."""
+    return _finish(_measure(brief_of, layout)[0], brief_of, layout)
 
 
-def _measure(brief_of, layout) -> Measured:
-    """Lay the brief out on the tall page (cheap: its notes are a plain list there) and estimate the cut."""
+def _measure(brief_of, layout, counted_of=None) -> tuple[Measured, Measured | None]:
+    """Lay the brief out on the tall page (cheap: its notes are a plain list there) and find the cut;
+    with ``counted_of``, the heading, the points that list other sources and the method line are
+    laid out there a second time with those sources counted, so the same layout measures that
+    variant too (fewer sources can shift the period in the title or make the material old)."""
     leave_out: list[tuple[str, int]] = []
     while True:  # content taller than even the measuring page: leave out the lower half and measure again
         full = brief_of(leave_out)
-        _, tall = layout(full, measure=True)
+        counted = counted_of(leave_out) if counted_of is not None and any(p.also for p in full.points) else None
+        _, tall = layout(full, measure=True, counted=counted)
         if len(tall.pages) == 1:
             break
         _no_room(full)
         ranked = sorted(full.points, key=lambda p: p.rank)
         leave_out += [p.key for p in ranked[(len(ranked) + 1) // 2 :]]
     anchors = tall.pages[0].anchors
-    return Measured(full, tuple(leave_out), anchors, tuple(_cut(full, anchors)))
+    sizes = _sizes(full, anchors)
+    listed = Measured(full, tuple(leave_out), sizes, tuple(_cut(full, sizes)))
+    if counted is None or not listed.cut:
+        return listed, None
+    grown = {
+        p.rank: _height(anchors, f"counted-{p.rank}") - sizes.points[p.rank] for p in counted.points if p.also or p.more
+    }
+    first = full.sections[0].key
+    counted_head, listed_head = (anchors[f"{k}section-{first}"][1] - anchors[f"{k}title"][1] for k in ("counted-", ""))
+    method = _height(anchors, "counted-method") - _height(anchors, "method")
+    other = Sizes(
+        {rank: height + grown.get(rank, 0.0) for rank, height in sizes.points.items()},
+        {s.key: sizes.sections[s.key] + sum(grown.get(p.rank, 0.0) for p in s.points) for s in counted.sections},
+        sizes.notes,
+        sizes.end + sum(grown.values()) + method + counted_head - listed_head,
+    )
+    return listed, Measured(counted, tuple(leave_out), other, tuple(_cut(counted, other)))
+
+
+def _height(anchors: dict[str, tuple[float, float, float, float]], name: str) -> float:
+    return anchors[name][3] - anchors[name][1]
+
+
+def _sizes(brief: Brief, anchors: dict[str, tuple[float, float, float, float]]) -> Sizes:
+    slots = _slots(anchors, ("note-",))
+    return Sizes(
+        {p.rank: _height(anchors, f"point-{p.rank}") for p in brief.points},
+        {s.key: _height(anchors, f"section-{s.key}") for s in brief.sections},
+        {n.document_id: slots[f"note-{n.number}"] for n in brief.notes},
+        anchors["end"][1],
+    )
 
 
 def _finish(measured: Measured, brief_of, layout):
-    """Render the estimated cut on A4, leaving out one more point while it runs over; then, as the
-    estimate errs on the safe side, try the best point left out once more, unless the page's room
-    shows it cannot fit."""
+    """Render the measured cut on A4, leaving out one more point while it runs over (a section a
+    point moved into, a renumbered note: what the sizes do not add up to); then, should the room
+    left show a point left out fits after all, try the best such point once."""
     leave_out = [*measured.before, *measured.cut]
     while True:  # every pass leaves out one more point, so this ends
         brief = brief_of(leave_out)
-        html, document = layout(brief, measure=False)
+        html, document = layout(brief)
         if len(document.pages) == 1:
             break
         _no_room(brief)
         leave_out.append(max(brief.points, key=lambda p: p.rank).key)
-    if brief.left_out:
-        best = min(brief.left_out, key=lambda p: p.rank)
-        if _may_fit(best.rank, measured.anchors, document.pages[0].anchors):
-            fuller = brief_of(set(leave_out) - {best.key})
-            fuller_html, fuller_document = layout(fuller, measure=False)
-            if len(fuller_document.pages) == 1:
-                brief, html, document = fuller, fuller_html, fuller_document
+    best = _fits_back(measured, brief, document.pages[0].anchors)
+    if best is not None:
+        fuller = brief_of(set(leave_out) - {best})
+        fuller_html, fuller_document = layout(fuller)
+        if len(fuller_document.pages) == 1:
+            brief, html, document = fuller, fuller_html, fuller_document
     return brief, html, document
 
 
-def _may_fit(rank: int, tall: dict, page: dict) -> bool:
-    """Whether the point of ``rank`` (its box measured on the tall page) may fit in the room the
-    A4 page leaves between the end of its flow and its notes; unmeasured, it may."""
-    box = tall.get(f"point-{rank}")
-    if box is None or "end" not in page:
-        return True
+def _fits_back(measured: Measured, brief: Brief, page: dict) -> tuple[str, int] | None:
+    """The best-ranked point left out of ``brief`` whose measured box, gap and notes not yet on the
+    page fit the room the A4 page leaves between the end of its flow and its notes."""
     notes = _slots(page, ("note-",))
     room = A4_HEIGHT - PAGE_MARGINS - page["end"][1] - (sum(notes.values()) + FOOTNOTE_AREA if notes else 0.0)
-    return box[3] - box[1] + POINT_GAP <= room + 2 * SAFETY
+    shown = {n.document_id for n in brief.notes}
+    documents = {n.number: n.document_id for n in measured.full.notes}
+    points = {p.key: p for p in measured.full.points}
+    for left in sorted(brief.left_out, key=lambda p: p.rank):
+        point = points.get(left.key)
+        if point is None:
+            continue
+        new = {documents[n] for n in (*point.notes, *point.also)} - shown
+        need = measured.sizes.points[point.rank] + POINT_GAP + sum(measured.sizes.notes[d] for d in new)
+        need += 0.0 if notes or not new else FOOTNOTE_AREA
+        if need + SAFETY <= room:
+            return left.key
+    return None
 
 
 def digest_page(digest: Digest, templates: Path = TEMPLATES) -> bytes:
@@ -264,7 +309,7 @@ def _no_room(brief: Brief) -> None:
         raise RenderError("even a single point does not fit on one page: are its sentences or sources enormous?")
 
 
-def _cut(brief: Brief, anchors: dict[str, tuple[float, float, float, float]]) -> list[tuple[str, int]]:
+def _cut(brief: Brief, sizes: Sizes) -> list[tuple[str, int]]:
     """Points to leave out, lowest rank first, measured on the tall page; then, best rank first,
     those that fit back in the room left (a page is not left a fifth blank because one long
     point did not fit).
@@ -273,16 +318,13 @@ def _cut(brief: Brief, anchors: dict[str, tuple[float, float, float, float]]) ->
     out saves its box and the gap after it, the notes no remaining point cites, and its
     section's box (heading, padding, gap) once the section is empty.
     """
-    notes = _slots(anchors, ("note-",))
+    notes = {n.number: sizes.notes[n.document_id] for n in brief.notes}
     footnotes = sum(notes.values()) + FOOTNOTE_AREA if notes else 0.0
-    overflow = anchors["end"][1] + footnotes - (A4_HEIGHT - PAGE_MARGINS) + SAFETY
+    overflow = sizes.end + footnotes - (A4_HEIGHT - PAGE_MARGINS) + SAFETY
     if overflow <= 0:
         return []
 
-    def height(name: str) -> float:
-        return anchors[name][3] - anchors[name][1]
-
-    cost = {p.key: height(f"point-{p.rank}") + POINT_GAP for p in brief.points}
+    cost = {p.key: sizes.points[p.rank] + POINT_GAP for p in brief.points}
     cites: dict[int, set[tuple[str, int]]] = {}
     for point in brief.points:
         for n in (*point.notes, *point.also):
@@ -294,9 +336,9 @@ def _cut(brief: Brief, anchors: dict[str, tuple[float, float, float, float]]) ->
         """What leaving ``point`` out saves, the others in ``remaining`` staying."""
         others = remaining - {point.key}
         saved = cost[point.key]
-        saved += sum(notes.get(f"note-{n}", 0.0) for n in (*point.notes, *point.also) if not cites[n] & others)
+        saved += sum(notes.get(n, 0.0) for n in (*point.notes, *point.also) if not cites[n] & others)
         if not {p.key for p in section.points} & others:
-            saved += height(f"section-{section.key}") + SECTION_GAP - sum(cost[p.key] for p in section.points)
+            saved += sizes.sections[section.key] + SECTION_GAP - sum(cost[p.key] for p in section.points)
         return saved
 
     left: list[tuple[str, int]] = []
