@@ -165,6 +165,15 @@ class Index:
     def close(self) -> None:
         self.db.close()
 
+    def fingerprint(self) -> str:
+        """A hash of what every query answers from: each document's id and content hash, and the code
+        that split them into sentences (BM25 weighs a match against the whole corpus, so a digest of one
+        week keeps its briefs only while this is unchanged). 0.1 s at 100,000 documents."""
+        digest = hashlib.sha256(repr(self._rows("SELECT value FROM meta WHERE key = 'processing'")).encode())
+        for doc_id, content_hash in sorted(self._rows("SELECT id, content_hash FROM documents")):
+            digest.update(f"{doc_id}\0{content_hash}\0".encode())
+        return digest.hexdigest()
+
     @classmethod
     def build(
         cls,

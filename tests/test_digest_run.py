@@ -52,7 +52,8 @@ def test_a_refused_mail_is_listed_as_a_failure_and_resend_mails_it_dated(folder,
     assert failed.exit_code == 1 and "refused recipient gone@example.org" in failed.output
     again = digest("--week", "2025-W16", "--mail-to", "gone@example.org")
     assert again.exit_code == 1
-    assert sorted(p.name for p in (folder / "out" / "digests").iterdir()) == [".lock", "2025-W16", "record.json"]
+    made = sorted(p.name for p in (folder / "out" / "digests").iterdir())
+    assert made == [".2025-W16.made.json", ".lock", "2025-W16", "record.json"]
     resent = digest("resend", "2025-W16", "--mail-to", "ana@example.org")
     assert resent.exit_code == 0, resent.output
     assert "Mailed 2 PDFs to ana@example.org" in resent.output

@@ -2,6 +2,7 @@
 
     windows.py     what a window covers, and which articles fall in it
     make.py        the briefs and the index page, in a folder named after the window
+    pdfs.py        their PDFs, laid out on worker processes while the next topic is chosen
     record.py      what was made, delivered, mailed or failed, kept with the digests (not the index)
     handoff.py     a copy into a shared folder, a mail with the PDFs
     run.py         one run start to end under the digests' lock: plan, make, hand off, record

@@ -1,10 +1,15 @@
 """Making a digest: for a window, one brief per topic from that window's articles, and an index page.
 
-A brief is re-rendered only when what it would show changed: its fingerprint (the composed
-brief, the templates and the version) is kept in ``index.json`` beside it, so re-running a
-window is cheap and gives the same files. Every file name starts with the window's dates
-(``2025-04-14_2025-04-20-sanctions.pdf``), so briefs saved from a mail still say what they
-cover, and the index page's links to them work wherever the folder's files sit together.
+A brief is made again only when something it is made from changed. What each brief and the index
+page were made from (the index's documents and their content hashes, the window, the topic, the
+settings, the code and templates) is hashed, and the hashes are kept with what they gave in a
+hidden file beside the window's folder (``.2025-W16.made.json``), so re-running an unchanged window
+selects, ranks and renders nothing. When the inputs did change, a brief whose composed content is
+still the same (its fingerprint, kept in ``index.json``) is not rendered again either. Briefs are
+laid out on worker processes (``pdfs.py``) while this one chooses the next topic's points.
+Every file name starts with the window's dates (``2025-04-14_2025-04-20-sanctions.pdf``), so briefs
+saved from a mail still say what they cover, and the index page's links to them work wherever the
+folder's files sit together.
 """
 
 from __future__ import annotations
@@ -13,22 +18,27 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import __version__
 from ..compose import plural
+from ..dates import PartialDate
 from ..errors import BriefingError, FileError, UsageError
 from ..files import new_folder, read_limited, slug, sweep, write_atomically
 from ..index import Index
 from ..ingest.loaders import MAX_FILE_BYTES
-from ..models import Digest, Quote, Selection, Topic, TopicBrief, Window
+from ..models import Digest, Quote, Selection, Source, Topic, TopicBrief, Window
 from ..summarise import NothingFound, SummarySettings, summarise
+from .pdfs import Workers, brief_pdf, index_pdf
 from .record import INDEX_JSON
 from .windows import place
 
 TOP_POINTS = 3  # points kept per brief for the index page, which quotes one not already quoted
+_LIBRARIES = ("numpy", "scipy", "jinja2", "weasyprint", "pydyf")  # what a brief's content and layout depend on
 
 
 Progress = Callable[[str, str], None]  # (topic name, what happened)
@@ -58,28 +68,39 @@ def make_digest(
     try:
         digests.mkdir(parents=True, exist_ok=True)
         sweep(digests)  # half-made digests of killed runs
-        with new_folder(folder) as staging:
-            run = _Run(window, subject, folder, staging, _renderer_fingerprint())
-            briefs: list[TopicBrief] = []
-            nothing_new: list[Topic] = []
+        renderer = _renderer_fingerprint()
+        code = _code_fingerprint(renderer)
+        inputs = _inputs(index, code, window, subject, within, settings) if within else ""
+        known = _made_before(_made_path(digests, window))
+        with new_folder(folder) as staging, Workers(min(_cores(), len(topics))) as workers:
+            run = _Run(window, subject, folder, staging, renderer, known, workers)
+            keys = {name: _hash(inputs, repr(topic), files[name]) for name, topic in topics.items()}
+            if within and not set(keys.values()) <= set(known.briefs):
+                workers.start()  # a topic is chosen again, and likely rendered
+            outcomes: list[_Outcome] = []
+            reported = 0
             for name, topic in topics.items():
-                try:
-                    selection = summarise(index, topic, settings, within) if within else None
-                except NothingFound:
-                    selection = None
-                if selection is None:
-                    nothing_new.append(topic)
-                    progress(name, "nothing new")
-                    continue
-                brief = _brief(run, selection, topic, files[name], earlier.get(name))
-                briefs.append(brief)
-                what = "rendered" if brief.rendered else "unchanged, kept"
-                progress(name, f"{what}: {plural(brief.points, 'point')} from {plural(brief.sources, 'source')}")
-            digest = Digest(window, folder, subject, tuple(briefs), tuple(nothing_new), placed, unplaced)
-            _write_index(digest, staging)
+                outcomes.append(_outcome(run, index, topic, files[name], keys[name], earlier.get(name), settings, within))
+                reported = _report(outcomes, reported, progress)
+            _report(outcomes, reported, progress, wait=True)
+            made = {o.key: b for o, b in ((o, o.result()) for o in outcomes) if b is not None}
+            nothing_new = tuple(o.topic for o in outcomes if o.brief is None)
+            digest = Digest(window, folder, subject, tuple(made.values()), nothing_new, placed, unplaced)
+            as_made = replace(digest, folder=Path(), briefs=tuple(replace(b, rendered=False) for b in digest.briefs))
+            page = _index_page(run, digest, _hash(code, repr(as_made)))
+            write_atomically(staging / INDEX_JSON, index_json(digest))
+            write_atomically(_made_path(digests, window), _made_json(made, page))
     except OSError as exc:
         raise BriefingError(f"cannot write the digest into {digests}: {exc.strerror or exc}") from exc
     return digest
+
+
+@dataclass(frozen=True)
+class _Made:
+    """What earlier runs of a window made, by the hash of what each was made from."""
+
+    briefs: Mapping[str, TopicBrief]
+    index: Mapping[str, str]  # the index page's sha256
 
 
 @dataclass(frozen=True)
@@ -91,13 +112,74 @@ class _Run:
     folder: Path  # the previous digest of the window, if any
     staging: Path  # the new one, being made
     renderer: str  # _renderer_fingerprint()
+    known: _Made
+    workers: Workers
 
 
-def _brief(run: _Run, selection: Selection, topic: Topic, file: str, kept: TopicBrief | None) -> TopicBrief:
+@dataclass(frozen=True)
+class _Outcome:
+    """A topic's brief as it is, or as it is once its worker has written it; none when nothing is new."""
+
+    topic: Topic
+    key: str  # the hash of what the brief is made from
+    brief: TopicBrief | None
+    rendering: Future | None = None  # the worker's (points, sources, sha256)
+
+    def ready(self) -> bool:
+        return self.rendering is None or self.rendering.done()
+
+    def result(self) -> TopicBrief | None:
+        if self.rendering is None or self.brief is None:
+            return self.brief
+        points, sources, sha256 = self.rendering.result()
+        return replace(self.brief, points=points, sources=sources, sha256=sha256)
+
+
+def _outcome(
+    run: _Run,
+    index: Index,
+    topic: Topic,
+    file: str,
+    key: str,
+    kept: TopicBrief | None,
+    settings: SummarySettings,
+    within: set[str],
+) -> _Outcome:
+    """The topic's brief: linked from the previous digest when what it is made from is unchanged, else
+    selected and ranked again (and rendered when what it shows changed)."""
+    made = run.known.briefs.get(key)
+    if made is not None and made.file == file and _sha256(run.folder / file) == made.sha256:
+        _link(run.folder / file, run.staging / file)
+        return _Outcome(topic, key, replace(made, rendered=False))
+    try:
+        selection = summarise(index, topic, settings, within) if within else None
+    except NothingFound:
+        selection = None
+    if selection is None:
+        return _Outcome(topic, key, None)
+    return _brief(run, selection, topic, file, key, kept)
+
+
+def _report(outcomes: list[_Outcome], reported: int, progress: Progress, wait: bool = False) -> int:
+    """Tell ``progress`` what became of each topic after the first ``reported``, in topic order, as far
+    as the workers have got (``wait``: to the end); how many topics are reported now."""
+    for outcome in outcomes[reported:]:
+        if not (wait or outcome.ready()):
+            break
+        reported += 1
+        brief = outcome.result()
+        if brief is None:
+            progress(outcome.topic.name, "nothing new")
+            continue
+        what = "rendered" if brief.rendered else "unchanged, kept"
+        progress(outcome.topic.name, f"{what}: {plural(brief.points, 'point')} from {plural(brief.sources, 'source')}")
+    return reported
+
+
+def _brief(run: _Run, selection: Selection, topic: Topic, file: str, key: str, kept: TopicBrief | None) -> _Outcome:
     """The topic's brief in the staging folder: linked from the previous digest when what it would
-    show is unchanged, else rendered. What the index page quotes always comes from the brief just composed."""
+    show is unchanged, else rendered by a worker. What the index page quotes always comes from the brief just composed."""
     from ..compose import compose
-    from ..render.pdf import one_page
     from ..render.text import json_document
 
     window, staging = run.window, run.staging
@@ -107,24 +189,29 @@ def _brief(run: _Run, selection: Selection, topic: Topic, file: str, kept: Topic
     fingerprint = hashlib.sha256(f"{run.renderer}\0{json_document(full, selection)}".encode()).hexdigest()
     previous = run.folder / file
     if kept and kept.fingerprint == fingerprint and kept.file == file and _sha256(previous) == kept.sha256:
-        try:
-            os.link(previous, staging / file)
-        except OSError:  # a file system without hard links
-            shutil.copyfile(previous, staging / file)
-        return replace(kept, title=topic.title, top=top, rendered=False)
-    rendered = one_page(selection, window.end, run.subject, edition=window.edition())
-    write_atomically(staging / file, rendered.pdf)
-    return TopicBrief(
-        name=topic.name,
-        title=topic.title,
-        file=file,
-        points=len(rendered.brief.points),
-        sources=len(rendered.brief.notes),
-        top=top,
-        fingerprint=fingerprint,
-        sha256=hashlib.sha256(rendered.pdf).hexdigest(),
-        rendered=True,
-    )
+        _link(previous, staging / file)
+        return _Outcome(topic, key, replace(kept, title=topic.title, top=top, rendered=False))
+    shown = replace(selection, rejected=())  # a page shows none of them: thousands at 100k, 0.1 s to pickle
+    rendering = run.workers.submit(brief_pdf, shown, window.end, run.subject, window.edition(), staging / file)
+    return _Outcome(topic, key, TopicBrief(topic.name, topic.title, file, 0, 0, top, fingerprint, "", True), rendering)
+
+
+def _index_page(run: _Run, digest: Digest, key: str) -> tuple[str, str]:
+    """The index page in the staging folder, linked from the previous digest when made from the same
+    digest, else rendered; its key and sha256."""
+    previous = run.folder / digest.index_pdf
+    sha256 = run.known.index.get(key)
+    if sha256 is not None and _sha256(previous) == sha256:
+        _link(previous, run.staging / digest.index_pdf)
+        return key, sha256
+    return key, run.workers.submit(index_pdf, digest, run.staging / digest.index_pdf).result()
+
+
+def _link(previous: Path, target: Path) -> None:
+    try:
+        os.link(previous, target)
+    except OSError:  # a file system without hard links
+        shutil.copyfile(previous, target)
 
 
 def _file_names(topics: Mapping[str, Topic], window: Window) -> dict[str, str]:
@@ -152,6 +239,108 @@ def _renderer_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def _code_fingerprint(renderer: str) -> str:
+    """What every brief depends on besides its inputs: the renderer's fingerprint, this package's code and
+    data, and the versions of Python and of the libraries that rank and lay out."""
+    from importlib.metadata import version
+
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(f"{renderer} {sys.version} {[version(name) for name in _LIBRARIES]}".encode())
+    for folder, dirs, names in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", "starter", "templates"))
+        for name in sorted(names):
+            part = Path(folder, name)
+            if name.endswith(".py") or part.parent.name == "data":
+                digest.update(b"\0" + part.relative_to(package).as_posix().encode() + b"\0" + part.read_bytes())
+    return digest.hexdigest()
+
+
+def _inputs(index: Index, code: str, window: Window, subject: str | None, within: set[str], settings: SummarySettings) -> str:
+    """The hash of what every brief of the run is made from, but its topic: the code, the whole index (its
+    matches are weighed against every document), the settings, the window and the articles placed in it."""
+    return _hash(code, index.fingerprint(), repr(settings), repr(window), window.edition(), repr(subject), *sorted(within))
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _made_path(digests: Path, window: Window) -> Path:
+    """Beside the window's folder, not in it: what is delivered and mailed is the folder, as before."""
+    return digests / f".{window.name}.made.json"
+
+
+def _made_json(briefs: Mapping[str, TopicBrief], index_page: tuple[str, str]) -> str:
+    data = {
+        "about": "What `briefing digest` made of which inputs (by hash), so that an unchanged brief is not made again.",
+        "briefs": {
+            key: {
+                "name": b.name,
+                "title": b.title,
+                "file": b.file,
+                "points": b.points,
+                "sources": b.sources,
+                "top": [{"text": q.text, "sources": [_source_json(s) for s in q.sources]} for q in b.top],
+                "fingerprint": b.fingerprint,
+                "sha256": b.sha256,
+            }
+            for key, b in sorted(briefs.items())
+        },
+        "index": dict([index_page]),
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _made_before(path: Path) -> _Made:
+    """What ``_made_json`` wrote; anything odd there only means briefs are made again."""
+    try:
+        data = json.loads(read_limited(path, MAX_FILE_BYTES))
+        briefs = {}
+        for key, b in data["briefs"].items():
+            fields = {k: b[k] for k in ("name", "title", "file", "fingerprint", "sha256")}
+            counts = {k: b[k] for k in ("points", "sources")}
+            if not (all(isinstance(v, str) for v in fields.values()) and all(type(v) is int for v in counts.values())):
+                return _Made({}, {})
+            top = tuple(Quote(_text(q["text"]), tuple(_source(s) for s in q["sources"])) for q in b["top"])
+            briefs[key] = TopicBrief(**fields, **counts, top=top, rendered=False)
+        index = {k: v for k, v in data["index"].items() if isinstance(v, str)}
+        return _Made(briefs, index)
+    except (FileError, ValueError, KeyError, TypeError, AttributeError):
+        return _Made({}, {})
+
+
+def _source_json(source: Source) -> dict:
+    date = source.date
+    return {
+        "outlet": source.outlet, "title": source.title, "author": source.author,
+        "date": None if date is None else [date.year, date.month, date.day],
+        "url": source.url, "kind": source.kind, "place": source.place, "note": source.note,
+    }
+
+
+def _source(data: dict) -> Source:
+    texts = {k: data[k] for k in ("outlet", "title", "author", "url", "kind", "place", "note")}
+    if not all(v is None or isinstance(v, str) for v in texts.values()):
+        raise TypeError("not a source")
+    date = data["date"]
+    if date is not None and not (len(date) == 3 and all(v is None or type(v) is int for v in date)):
+        raise TypeError("not a date")
+    return Source(**texts, date=None if date is None else PartialDate(*date))
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{value!r} is not text")
+    return value
+
+
 def _sha256(path: Path) -> str | None:
     try:
         return hashlib.sha256(read_limited(path, MAX_FILE_BYTES)).hexdigest()
@@ -173,13 +362,6 @@ def _earlier(folder: Path) -> dict[str, TopicBrief]:
         return found
     except (FileError, ValueError, KeyError, TypeError):
         return {}
-
-
-def _write_index(digest: Digest, staging: Path) -> None:
-    from ..render.pdf import digest_page
-
-    write_atomically(staging / digest.index_pdf, digest_page(digest))
-    write_atomically(staging / INDEX_JSON, index_json(digest))
 
 
 def index_json(digest: Digest) -> str:
