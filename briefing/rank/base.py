@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import chain
 from typing import Protocol
 
@@ -54,7 +55,7 @@ class Space:
         broad topic the matrix is nearly dense, and copying it to zero most of it cost a quarter second."""
         import scipy.sparse as sp
 
-        cosines, rows = self.similarity, self._row_of_each()
+        cosines, rows = self.similarity, self._row_of_each
         kept = cosines.data >= threshold
         indptr = np.zeros(len(cosines.indptr), dtype=cosines.indptr.dtype)
         np.cumsum(np.bincount(rows[kept], minlength=cosines.shape[0]), out=indptr[1:])
@@ -62,7 +63,7 @@ class Space:
 
     def close(self, threshold: float) -> list[tuple[int, int]]:
         """The pairs (i < j) of candidates whose cosine is ``threshold`` or more."""
-        cosines, rows = self.similarity, self._row_of_each()
+        cosines, rows = self.similarity, self._row_of_each
         kept = (cosines.data >= threshold) & (rows < cosines.indices)
         return list(zip(rows[kept].tolist(), cosines.indices[kept].tolist()))
 
@@ -72,8 +73,9 @@ class Space:
         take from it where a column is not."""
         return self.similarity[i].toarray().ravel()
 
+    @cached_property
     def _row_of_each(self) -> np.ndarray:
-        """The row of each stored cosine."""
+        """The row of each stored cosine: taken once, as the graph and the same-fact pairs both need it."""
         return np.repeat(np.arange(self.similarity.shape[0]), np.diff(self.similarity.indptr))
 
 
