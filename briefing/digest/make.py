@@ -280,22 +280,33 @@ def _made_path(digests: Path, window: Window) -> Path:
 def _made_json(briefs: Mapping[str, TopicBrief], index_page: tuple[str, str]) -> str:
     data = {
         "about": "What `briefing digest` made of which inputs (by hash), so that an unchanged brief is not made again.",
-        "briefs": {
-            key: {
-                "name": b.name,
-                "title": b.title,
-                "file": b.file,
-                "points": b.points,
-                "sources": b.sources,
-                "top": [{"text": q.text, "sources": [_source_json(s) for s in q.sources]} for q in b.top],
-                "fingerprint": b.fingerprint,
-                "sha256": b.sha256,
-            }
-            for key, b in sorted(briefs.items())
-        },
+        "briefs": {key: _brief_json(b, _source_json) for key, b in sorted(briefs.items())},
         "index": dict([index_page]),
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _brief_json(brief: TopicBrief, source_json: Callable[[Source], dict]) -> dict:
+    """A brief as index.json and the made-from record hold it; ``source_json`` writes each quoted source."""
+    return {
+        "name": brief.name,
+        "title": brief.title,
+        "file": brief.file,
+        "points": brief.points,
+        "sources": brief.sources,
+        "top": [{"text": q.text, "sources": [source_json(s) for s in q.sources]} for q in brief.top],
+        "fingerprint": brief.fingerprint,
+        "sha256": brief.sha256,
+    }
+
+
+def _brief_fields(data: dict) -> dict | None:
+    """What ``_brief_json`` wrote of a brief but its quotes, if it is all of the right type; else None."""
+    fields = {k: data[k] for k in ("name", "title", "file", "fingerprint", "sha256")}
+    counts = {k: data[k] for k in ("points", "sources")}
+    if all(isinstance(v, str) for v in fields.values()) and all(type(v) is int for v in counts.values()):
+        return fields | counts
+    return None
 
 
 def _made_before(path: Path) -> _Made:
@@ -304,12 +315,11 @@ def _made_before(path: Path) -> _Made:
         data = json.loads(read_limited(path, MAX_FILE_BYTES))
         briefs = {}
         for key, b in data["briefs"].items():
-            fields = {k: b[k] for k in ("name", "title", "file", "fingerprint", "sha256")}
-            counts = {k: b[k] for k in ("points", "sources")}
-            if not (all(isinstance(v, str) for v in fields.values()) and all(type(v) is int for v in counts.values())):
+            fields = _brief_fields(b)
+            if fields is None:
                 return _Made({}, {})
             top = tuple(Quote(_text(q["text"]), tuple(_source(s) for s in q["sources"])) for q in b["top"])
-            briefs[key] = TopicBrief(**fields, **counts, top=top, rendered=False)
+            briefs[key] = TopicBrief(**fields, top=top, rendered=False)
         index = {k: v for k, v in data["index"].items() if isinstance(v, str)}
         return _Made(briefs, index)
     except (FileError, ValueError, KeyError, TypeError, AttributeError):
@@ -355,10 +365,9 @@ def _earlier(folder: Path) -> dict[str, TopicBrief]:
         data = json.loads(read_limited(folder / INDEX_JSON, MAX_FILE_BYTES))
         found = {}
         for b in data["briefs"]:
-            fields = {k: b[k] for k in ("name", "title", "file", "fingerprint", "sha256")}
-            counts = {k: b[k] for k in ("points", "sources")}
-            if all(isinstance(v, str) for v in fields.values()) and all(type(v) is int for v in counts.values()):
-                found[fields["name"]] = TopicBrief(**fields, **counts, top=(), rendered=False)
+            fields = _brief_fields(b)
+            if fields is not None:
+                found[fields["name"]] = TopicBrief(**fields, top=(), rendered=False)
         return found
     except (FileError, ValueError, KeyError, TypeError):
         return {}
@@ -379,19 +388,7 @@ def index_json(digest: Digest) -> str:
         "subject": digest.subject,
         "briefing": __version__,
         "index": digest.index_pdf,
-        "briefs": [
-            {
-                "name": b.name,
-                "title": b.title,
-                "file": b.file,
-                "points": b.points,
-                "sources": b.sources,
-                "top": [{"text": p.text, "sources": [s.as_json() for s in p.sources]} for p in b.top],
-                "fingerprint": b.fingerprint,
-                "sha256": b.sha256,
-            }
-            for b in digest.briefs
-        ],
+        "briefs": [_brief_json(b, Source.as_json) for b in digest.briefs],
         "nothing_new": [{"name": t.name, "title": t.title} for t in digest.nothing_new],
         "articles": [{"id": p.document_id, "counted_by": p.how, **p.source.as_json()} for p in digest.placed],
         "not_placed": [{"id": u.document_id, "reason": u.reason, **u.source.as_json()} for u in digest.unplaced],
