@@ -244,7 +244,7 @@ def _fits_back(measured: Measured, brief: Brief, page: dict) -> tuple[str, int] 
     """The best-ranked point left out of ``brief`` whose measured box, gap and notes not yet on the
     page fit the room the A4 page leaves between the end of its flow and its notes."""
     notes = _slots(page, ("note-",))
-    room = A4_HEIGHT - PAGE_MARGINS - page["end"][1] - (sum(notes.values()) + FOOTNOTE_AREA if notes else 0.0)
+    room = A4_HEIGHT - PAGE_MARGINS - page["end"][1] - _footnotes(list(notes.values()))
     shown = {n.document_id for n in brief.notes}
     documents = {n.number: n.document_id for n in measured.full.notes}
     points = {p.key: p for p in measured.full.points}
@@ -304,6 +304,11 @@ def _estimated_overflow(brief: Brief) -> float:
     return sum(w * c for w, c in zip(OVERFLOW_ESTIMATE, (*counts, 1)))
 
 
+def _footnotes(heights: list[float]) -> float:
+    """The room notes of these heights take at the foot of the page, with the area above them."""
+    return sum(heights) + FOOTNOTE_AREA if heights else 0.0
+
+
 def _no_room(brief: Brief) -> None:
     if len(brief.points) <= 1:
         raise RenderError("even a single point does not fit on one page: are its sentences or sources enormous?")
@@ -319,7 +324,7 @@ def _cut(brief: Brief, sizes: Sizes) -> list[tuple[str, int]]:
     section's box (heading, padding, gap) once the section is empty.
     """
     notes = {n.number: sizes.notes[n.document_id] for n in brief.notes}
-    footnotes = sum(notes.values()) + FOOTNOTE_AREA if notes else 0.0
+    footnotes = _footnotes(list(notes.values()))
     overflow = sizes.end + footnotes - (A4_HEIGHT - PAGE_MARGINS) + SAFETY
     if overflow <= 0:
         return []
