@@ -30,6 +30,7 @@ from ..dates import PartialDate
 from ..errors import BriefingError, FileError, UsageError
 from ..files import new_folder, read_limited, slug, sweep, write_atomically
 from ..index import Index
+from ..ingest.engine import cores
 from ..ingest.loaders import MAX_FILE_BYTES
 from ..models import Digest, Quote, Selection, Source, Topic, TopicBrief, Window
 from ..summarise import NothingFound, SummarySettings, summarise
@@ -72,7 +73,7 @@ def make_digest(
         code = _code_fingerprint(renderer)
         inputs = _inputs(index, code, window, subject, within, settings) if within else ""
         known = _made_before(_made_path(digests, window))
-        with new_folder(folder) as staging, Workers(min(_cores(), len(topics))) as workers:
+        with new_folder(folder) as staging, Workers(min(cores(), len(topics))) as workers:
             run = _Run(window, subject, folder, staging, renderer, known, workers)
             keys = {name: _hash(inputs, repr(topic), files[name]) for name, topic in topics.items()}
             if within and not set(keys.values()) <= set(known.briefs):
@@ -263,13 +264,6 @@ def _inputs(index: Index, code: str, window: Window, subject: str | None, within
 
 def _hash(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _made_path(digests: Path, window: Window) -> Path:

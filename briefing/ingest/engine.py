@@ -85,7 +85,7 @@ class Engine:
     def __init__(self, workers: int | None = None, scheduler: str | None = None, timeout: float = 30.0) -> None:
         if workers is not None and workers < 1:
             raise UsageError(f"--workers must be 1 or more, not {workers}")
-        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self.workers = workers if workers is not None else cores()
         self.scheduler = scheduler
         self.timeout = timeout  # seconds to wait for the scheduler to answer
 
@@ -95,6 +95,14 @@ class Engine:
         if self.workers == 1 or len(tasks) < POOLED_FROM:
             return map(process, tasks)
         return _pooled(tasks, self.workers)
+
+
+def cores() -> int:
+    """The cores this process may run on (fewer than the machine's under a CPU affinity mask)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _pooled(tasks: Sequence[Task], workers: int) -> Iterator[Outcome]:
